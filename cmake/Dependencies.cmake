@@ -1,0 +1,12 @@
+# Finds ursync's dependencies; all come from Debian 12 packages (see README and docs/dependencies.md).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+find_package(ZLIB REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+if(NOT URSYNC_FUZZ)
+  pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
+  find_package(GTest REQUIRED)
+endif()

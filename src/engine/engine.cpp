@@ -1,0 +1,474 @@
+// Engine implementation: ring setup and probing, the completion loop, retries, the fallback backend.
+#include "engine/engine.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace ursync::engine {
+
+namespace {
+
+// user_data tags that are not Op addresses (Op objects are at least 8-byte aligned).
+constexpr uint64_t k_tag_ignore = 1;    // linked-timeout and shutdown-cancel completions
+constexpr uint64_t k_tag_eventfd = 2;   // the engine's own read of its eventfd
+constexpr uint16_t k_retries_max = 1000;
+constexpr unsigned k_reap_batch = 64;
+
+uint64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+// A fire-and-forget coroutine that owns a spawned Task and unregisters itself when done.
+struct SpawnedTask {
+    struct promise_type {
+        Engine* engine = nullptr;
+        SpawnedTask get_return_object() {
+            return {std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        std::suspend_always initial_suspend() noexcept { return {}; }
+        std::suspend_never final_suspend() noexcept { return {}; }
+        void return_void() {}
+        void unhandled_exception() { std::terminate(); }  // roles report errors as values
+    };
+    std::coroutine_handle<promise_type> handle;
+};
+
+namespace {
+
+// Yields the address of the awaiting coroutine's own frame.
+struct OwnFrame {
+    void* frame = nullptr;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) noexcept {
+        frame = h.address();
+        return false;  // continue at once
+    }
+    void* await_resume() const noexcept { return frame; }
+};
+
+SpawnedTask run_spawned(std::unordered_set<void*>& live, Task<void> task) {
+    co_await task;
+    live.erase(co_await OwnFrame{});
+}
+
+}  // namespace
+
+EngineConfig config_from_environment() {
+    EngineConfig config;
+    if (const char* b = std::getenv("URSYNC_BACKEND"); b && std::strcmp(b, "threads") == 0)
+        config.force_threads = true;
+    return config;
+}
+
+void Op::await_suspend(std::coroutine_handle<> h) noexcept {
+    waiter = h;
+    engine_.submit(*this);
+}
+
+Engine::Engine(EngineConfig config) : config_(config) {
+    pool_ = std::make_unique<WorkerPool>(config.workers,
+                                         [this](Op& op, int64_t raw) { on_pool_done(op, raw); });
+    if (config.force_threads) {
+        backend_text_ = "worker threads (forced by URSYNC_BACKEND=threads)";
+    } else {
+        setup_ring(config);
+    }
+    if (ring_ok_) {
+        backend_ = Backend::io_uring;
+        event_fd_ = eventfd(0, EFD_CLOEXEC);
+        if (event_fd_ < 0) {
+            std::fprintf(stderr, "ursync: eventfd: %s\n", std::strerror(errno));
+            std::abort();
+        }
+        arm_eventfd();
+    }
+}
+
+Engine::~Engine() { shutdown(); }
+
+void Engine::setup_ring(const EngineConfig& config) {
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    params.cq_entries = config.ring_entries * 2;
+    int r = io_uring_queue_init_params(config.ring_entries, &ring_, &params);
+    if (r == -EINVAL) {  // older kernel: no SINGLE_ISSUER / DEFER_TASKRUN
+        params = {};
+        params.flags = IORING_SETUP_CQSIZE;
+        params.cq_entries = config.ring_entries * 2;
+        r = io_uring_queue_init_params(config.ring_entries, &ring_, &params);
+    } else if (r == 0) {
+        single_issuer_ = true;
+    }
+    if (r < 0) {
+        backend_text_ = std::string("worker threads (io_uring unavailable: ") + std::strerror(-r) + ")";
+        return;
+    }
+    ring_ok_ = true;
+    probe_ = io_uring_get_probe_ring(&ring_);
+    backend_text_ = single_issuer_ ? "io_uring (single issuer, deferred task run)" : "io_uring";
+}
+
+void Engine::run(Task<void> task) {
+    post(task.handle());
+    drive([&] { return task.done(); });
+    task.take_result();
+}
+
+void Engine::spawn(Task<void> task) {
+    SpawnedTask s = run_spawned(spawned_, std::move(task));
+    spawned_.insert(s.handle.address());
+    post(s.handle);
+}
+
+void Engine::submit(Op& op) {
+    if (op.kind() == OpKind::cancel) {
+        auto& cancel = static_cast<CancelOp&>(op);
+        cancel.target().cancel_requested = true;
+        if (!ring_ok_ || cancel.target().pool_only() || !cancel.target().waiter) {
+            cancel_locally(cancel);
+            return;
+        }
+        // The target may still sit in our own waiting queue: cancel it there.
+        for (Op* w = waiting_head_; w; w = w->next_waiting)
+            if (w == &cancel.target()) {
+                cancel_locally(cancel);
+                return;
+            }
+    }
+    bool to_pool = !ring_ok_ || op.pool_only() ||
+                   (probe_ && !io_uring_opcode_supported(probe_, op.uring_opcode()));
+    if (to_pool) {
+        if (op.kind() == OpKind::timeout) {
+            auto ms = static_cast<TimeoutOp&>(op).duration_ms();
+            timers_.push_back({now_ns() + ms * 1000000ull, &op, false});
+            return;
+        }
+        if (op.timeout_ms() && !op.polling_for_retry)
+            timers_.push_back({now_ns() + op.timeout_ms() * 1000000ull, &op, true});
+        ++pool_outstanding_;
+        pool_->post(op);
+        return;
+    }
+    if (inflight_ >= config_.inflight_max) {
+        op.next_waiting = nullptr;
+        if (waiting_tail_) waiting_tail_->next_waiting = &op;
+        else waiting_head_ = &op;
+        waiting_tail_ = &op;
+        return;
+    }
+    submit_to_ring(op);
+}
+
+io_uring_sqe* Engine::get_sqe() {
+    for (;;) {
+        if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
+        int r = io_uring_submit(&ring_);  // full submission queue: hand it to the kernel
+        if (r == -EBUSY || r == -EAGAIN) reap_ring(false);
+    }
+}
+
+void Engine::submit_to_ring(Op& op) {
+    bool linked = op.timeout_ms() != 0 && !op.polling_for_retry;
+    if (linked && io_uring_sq_space_left(&ring_) < 2) io_uring_submit(&ring_);
+    io_uring_sqe* sqe = get_sqe();
+    if (op.polling_for_retry) {
+        io_uring_prep_poll_add(sqe, op.retry_fd(), static_cast<unsigned>(op.retry_events()));
+    } else {
+        op.prep(sqe);
+    }
+    io_uring_sqe_set_data(sqe, &op);
+    if (linked) {
+        sqe->flags |= IOSQE_IO_LINK;
+        op.link_ts.tv_sec = static_cast<long long>(op.timeout_ms() / 1000);
+        op.link_ts.tv_nsec = static_cast<long long>((op.timeout_ms() % 1000) * 1000000);
+        io_uring_sqe* t = get_sqe();
+        io_uring_prep_link_timeout(t, &op.link_ts, 0);
+        io_uring_sqe_set_data64(t, k_tag_ignore);
+    }
+    ++inflight_;
+}
+
+void Engine::flush_waiting() {
+    while (waiting_head_ && inflight_ < config_.inflight_max) {
+        Op* op = waiting_head_;
+        waiting_head_ = op->next_waiting;
+        if (!waiting_head_) waiting_tail_ = nullptr;
+        op->next_waiting = nullptr;
+        submit_to_ring(*op);
+    }
+}
+
+void Engine::arm_eventfd() {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_read(sqe, event_fd_, &event_value_, sizeof event_value_, 0);
+    io_uring_sqe_set_data64(sqe, k_tag_eventfd);
+    eventfd_armed_ = true;
+}
+
+void Engine::reap_ring(bool wait) {
+    int r = wait ? io_uring_submit_and_wait(&ring_, 1) : io_uring_submit_and_get_events(&ring_);
+    if (r < 0 && r != -EINTR && r != -EBUSY && r != -EAGAIN && r != -ETIME) {
+        std::fprintf(stderr, "ursync: io_uring_enter: %s\n", std::strerror(-r));
+        std::abort();
+    }
+    io_uring_cqe* cqes[k_reap_batch];
+    for (;;) {
+        unsigned n = io_uring_peek_batch_cqe(&ring_, cqes, k_reap_batch);
+        if (n == 0) break;
+        std::pair<uint64_t, int32_t> done[k_reap_batch];
+        for (unsigned i = 0; i < n; ++i) done[i] = {cqes[i]->user_data, cqes[i]->res};
+        io_uring_cq_advance(&ring_, n);  // seen before anything resumes
+        for (unsigned i = 0; i < n; ++i) {
+            auto [tag, res] = done[i];
+            if (tag == k_tag_ignore) continue;
+            if (tag == k_tag_eventfd) {
+                eventfd_armed_ = false;
+                take_pool_results(false);
+                if (event_fd_ >= 0) arm_eventfd();
+                continue;
+            }
+            --inflight_;
+            complete(*reinterpret_cast<Op*>(tag), res);
+        }
+    }
+    flush_waiting();
+}
+
+void Engine::on_pool_done(Op& op, int64_t raw) {
+    {
+        std::lock_guard lock(mailbox_mutex_);
+        mailbox_.emplace_back(&op, raw);
+    }
+    if (ring_ok_) {
+        uint64_t one = 1;
+        ssize_t w = ::write(event_fd_, &one, sizeof one);  // worker thread, not the engine's
+        (void)w;
+    } else {
+        mailbox_cv_.notify_one();
+    }
+}
+
+void Engine::take_pool_results(bool wait) {
+    std::vector<std::pair<Op*, int64_t>> results;
+    {
+        std::unique_lock lock(mailbox_mutex_);
+        if (wait && mailbox_.empty()) {
+            if (timers_.empty()) {
+                mailbox_cv_.wait(lock, [&] { return !mailbox_.empty(); });
+            } else {
+                mailbox_cv_.wait_for(lock, std::chrono::milliseconds(next_timer_wait_ms()),
+                                     [&] { return !mailbox_.empty(); });
+            }
+        }
+        results.swap(mailbox_);
+    }
+    for (auto [op, raw] : results) {
+        --pool_outstanding_;
+        drop_timer(*op);
+        complete(*op, raw);
+    }
+}
+
+void Engine::complete(Op& op, int64_t raw) {
+    if (fault_hook_ && !op.polling_for_retry) raw = fault_hook_(op, raw);
+    if (op.polling_for_retry) {  // the fd is ready (or the poll failed): retry the real op
+        op.polling_for_retry = false;
+        if (raw >= 0 || raw == -EINTR) {
+            submit(op);
+            return;
+        }
+    } else if (!op.cancel_requested && !op.timed_out && op.retries < k_retries_max) {
+        if (raw == -EINTR) {
+            ++op.retries;
+            submit(op);
+            return;
+        }
+        if (raw == -EAGAIN && op.retry_fd() >= 0) {
+            ++op.retries;
+            op.polling_for_retry = true;
+            submit(op);
+            return;
+        }
+    }
+    if (op.timeout_ms() && raw == -ECANCELED && (op.timed_out || !op.cancel_requested))
+        raw = -ETIMEDOUT;
+    op.timed_out = false;
+    op.result_ = raw;
+    op.retries = 0;
+    post(op.waiter);
+}
+
+void Engine::cancel_locally(CancelOp& cancel) {
+    Op& target = cancel.target();
+    int64_t res = -ENOENT;
+    // In our ring-capacity queue?
+    for (Op** link = &waiting_head_; *link; link = &(*link)->next_waiting) {
+        if (*link == &target) {
+            *link = target.next_waiting;
+            if (waiting_tail_ == &target) {
+                waiting_tail_ = nullptr;
+                for (Op* w = waiting_head_; w; w = w->next_waiting) waiting_tail_ = w;
+            }
+            target.cancel_requested = true;
+            complete(target, -ECANCELED);
+            res = 0;
+            break;
+        }
+    }
+    if (res == -ENOENT) {
+        // A sleep in the fallback timer list?
+        auto it = std::find_if(timers_.begin(), timers_.end(),
+                               [&](const Timer& t) { return t.op == &target && !t.link; });
+        if (it != timers_.end()) {
+            timers_.erase(it);
+            target.cancel_requested = true;
+            complete(target, -ECANCELED);
+            res = 0;
+        } else {
+            target.cancel_requested = true;
+            res = pool_->cancel(target);
+        }
+    }
+    cancel.result_ = res;
+    post(cancel.waiter);
+}
+
+void Engine::drop_timer(Op& op) {
+    std::erase_if(timers_, [&](const Timer& t) { return t.op == &op && t.link; });
+}
+
+uint64_t Engine::next_timer_wait_ms() const {
+    uint64_t now = now_ns(), best = UINT64_MAX;
+    for (const auto& t : timers_) best = std::min(best, t.deadline_ns);
+    return best <= now ? 0 : (best - now) / 1000000 + 1;
+}
+
+void Engine::fire_timers() {
+    uint64_t now = now_ns();
+    std::vector<Timer> due;
+    std::erase_if(timers_, [&](const Timer& t) {
+        if (t.deadline_ns > now) return false;
+        due.push_back(t);
+        return true;
+    });
+    for (const auto& t : due) {
+        if (t.link) {  // interrupt the guarded op; it completes through the pool as -ECANCELED
+            t.op->timed_out = true;
+            pool_->cancel(*t.op);
+        } else {
+            complete(*t.op, -ETIME);
+        }
+    }
+}
+
+bool Engine::run_ready() {
+    bool any = false;
+    while (!ready_.empty()) {
+        auto h = ready_.front();
+        ready_.pop_front();
+        h.resume();
+        any = true;
+    }
+    return any;
+}
+
+void Engine::drive(const std::function<bool()>& finished) {
+    for (;;) {
+        run_ready();
+        if (finished()) return;
+        if (ring_ok_) {
+            flush_waiting();
+            take_pool_results(false);
+            if (!ready_.empty()) continue;
+            if (inflight_ == 0 && pool_outstanding_ == 0 && !waiting_head_) {
+                std::fprintf(stderr, "ursync: internal error: engine deadlock (no work in flight)\n");
+                std::abort();
+            }
+            reap_ring(true);
+        } else {
+            fire_timers();
+            take_pool_results(false);
+            if (!ready_.empty()) continue;
+            if (pool_outstanding_ == 0 && timers_.empty()) {
+                std::fprintf(stderr, "ursync: internal error: engine deadlock (no work in flight)\n");
+                std::abort();
+            }
+            take_pool_results(true);
+        }
+    }
+}
+
+void Engine::shutdown() {
+    if (ring_ok_) {
+        // Cancel whatever is still in the ring (and our eventfd read) and wait for every CQE, so
+        // no completion can ever name freed memory.
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+        io_uring_sqe_set_data64(sqe, k_tag_ignore);
+        int fd = event_fd_;
+        event_fd_ = -1;
+        while (inflight_ > 0 || eventfd_armed_) {
+            io_uring_submit_and_wait(&ring_, 1);
+            io_uring_cqe* cqe = nullptr;
+            while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
+                uint64_t tag = cqe->user_data;
+                io_uring_cqe_seen(&ring_, cqe);
+                if (tag == k_tag_eventfd) eventfd_armed_ = false;
+                else if (tag != k_tag_ignore) --inflight_;
+            }
+        }
+        if (probe_) io_uring_free_probe(probe_);
+        io_uring_queue_exit(&ring_);
+        if (fd >= 0) ::close(fd);
+    }
+    pool_.reset();
+    for (void* frame : spawned_) std::coroutine_handle<>::from_address(frame).destroy();
+    spawned_.clear();
+}
+
+int64_t TimeoutOp::run_blocking() { return -ENOSYS; }  // never called: timers live in the engine
+int64_t CancelOp::run_blocking() { return -ENOSYS; }   // never called: handled by the engine
+
+const char* op_kind_name(OpKind kind) {
+    switch (kind) {
+        case OpKind::read: return "read";
+        case OpKind::write: return "write";
+        case OpKind::readv: return "readv";
+        case OpKind::writev: return "writev";
+        case OpKind::openat: return "openat";
+        case OpKind::openat2: return "openat2";
+        case OpKind::close: return "close";
+        case OpKind::statx: return "statx";
+        case OpKind::fsync: return "fsync";
+        case OpKind::fallocate: return "fallocate";
+        case OpKind::fadvise: return "fadvise";
+        case OpKind::renameat: return "renameat";
+        case OpKind::unlinkat: return "unlinkat";
+        case OpKind::mkdirat: return "mkdirat";
+        case OpKind::symlinkat: return "symlinkat";
+        case OpKind::linkat: return "linkat";
+        case OpKind::fsetxattr: return "fsetxattr";
+        case OpKind::fgetxattr: return "fgetxattr";
+        case OpKind::splice: return "splice";
+        case OpKind::poll: return "poll";
+        case OpKind::timeout: return "timeout";
+        case OpKind::cancel: return "cancel";
+        case OpKind::pool_call: return "pool_call";
+        case OpKind::offload: return "offload";
+    }
+    return "?";
+}
+
+}  // namespace ursync::engine

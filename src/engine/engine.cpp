@@ -411,6 +411,7 @@ void Engine::drive(const std::function<bool()>& finished) {
 }
 
 void Engine::shutdown() {
+    pool_.reset();  // first: workers stop (interrupted if blocked) before their wake-up fd goes
     if (ring_ok_) {
         // Cancel whatever is still in the ring (and our eventfd read) and wait for every CQE, so
         // no completion can ever name freed memory.
@@ -433,7 +434,6 @@ void Engine::shutdown() {
         io_uring_queue_exit(&ring_);
         if (fd >= 0) ::close(fd);
     }
-    pool_.reset();
     for (void* frame : spawned_) std::coroutine_handle<>::from_address(frame).destroy();
     spawned_.clear();
 }

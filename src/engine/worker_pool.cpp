@@ -39,10 +39,14 @@ int64_t WorkerPool::wait_ready(Op& op) {
 
 WorkerPool::WorkerPool(unsigned threads, DoneFn done) : done_(std::move(done)) {
     install_cancel_handler();
-    threads = std::max(threads, 1u);
-    slots_.resize(threads);
-    threads_.reserve(threads);
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i] { work(i); });
+    std::lock_guard lock(mutex_);
+    for (unsigned i = 0; i < std::max(threads, 1u); ++i) start_worker();
+}
+
+void WorkerPool::start_worker() {
+    size_t index = slots_.size();
+    slots_.emplace_back();
+    threads_.emplace_back([this, index] { work(index); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -51,13 +55,21 @@ WorkerPool::~WorkerPool() {
         stopping_ = true;
     }
     wake_.notify_all();
-    for (auto& t : threads_) t.join();
+    std::vector<std::thread> threads;
+    {
+        std::lock_guard lock(mutex_);
+        threads.swap(threads_);
+        for (auto& slot : slots_)  // interrupt workers blocked on behalf of abandoned ops
+            if (slot.running) pthread_kill(slot.thread, worker_cancel_signal());
+    }
+    for (auto& t : threads) t.join();
 }
 
 void WorkerPool::post(Op& op) {
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(&op);
+        if (idle_ < queue_.size() && threads_.size() < k_threads_max) start_worker();
     }
     wake_.notify_one();
 }
@@ -88,8 +100,10 @@ void WorkerPool::work(size_t index) {
         Op* op = nullptr;
         {
             std::unique_lock lock(mutex_);
+            ++idle_;
             wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping and drained
+            --idle_;
+            if (stopping_) return;  // abandoned work is not run
             op = queue_.front();
             queue_.pop_front();
             slots_[index].running = op;

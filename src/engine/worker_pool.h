@@ -20,6 +20,9 @@ public:
     // `done` is called on the worker thread with each finished op and its raw result.
     using DoneFn = std::function<void(Op&, int64_t)>;
 
+    // Starts `threads` workers; more are started (up to k_threads_max) whenever work is posted
+    // while every worker is busy, so blocking ops (a read waiting on a peer) cannot starve others.
+    static constexpr unsigned k_threads_max = 64;
     WorkerPool(unsigned threads, DoneFn done);
     ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
@@ -29,7 +32,10 @@ public:
     // Cancels a queued op (completes it with -ECANCELED and returns 0) or interrupts a running
     // one with a signal (returns -EALREADY; it completes with -ECANCELED); -ENOENT if unknown.
     int cancel(Op& op);
-    unsigned size() const { return static_cast<unsigned>(threads_.size()); }
+    unsigned size() {
+        std::lock_guard lock(mutex_);
+        return static_cast<unsigned>(threads_.size());
+    }
 
 private:
     struct Slot {
@@ -43,8 +49,11 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Op*> queue_;
-    std::vector<Slot> slots_;
+    void start_worker();  // caller holds mutex_
+
+    std::deque<Slot> slots_;  // deque: slots keep their address as workers are added
     std::vector<std::thread> threads_;
+    unsigned idle_ = 0;
     bool stopping_ = false;
 };
 

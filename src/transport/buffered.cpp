@@ -1,0 +1,137 @@
+// BufferedReader / BufferedWriter: whole-item reads, bounded buffers, serialised writers.
+#include "transport/buffered.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace ursync::transport {
+
+namespace {
+
+StreamError error_from(const engine::SysResult& r, std::string_view doing, std::string_view what) {
+    if (r.err() == ETIMEDOUT)
+        return {StreamError::Kind::timeout, std::string("timeout ") + std::string(doing) + " " +
+                                                std::string(what)};
+    return {StreamError::Kind::io,
+            std::string(doing) + " " + std::string(what) + " failed: " + r.message()};
+}
+
+}  // namespace
+
+BufferedReader::BufferedReader(FdStream& stream, size_t capacity)
+    : stream_(stream), buf_(capacity) {}
+
+void BufferedReader::compact() {
+    if (start_ == 0) return;
+    std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+    end_ -= start_;
+    start_ = 0;
+}
+
+engine::Task<StreamResult<size_t>> BufferedReader::fill_more(std::string_view what) {
+    if (end_ == buf_.size()) compact();
+    if (end_ == buf_.size())
+        co_return Unexpected{StreamError{StreamError::Kind::io, "buffer full reading " +
+                                                                    std::string(what)}};
+    engine::SysResult r =
+        co_await stream_.read_some(std::span(buf_).subspan(end_), timeout_ms_);
+    if (!r) co_return Unexpected{error_from(r, "reading", what)};
+    if (r.value() == 0)
+        co_return Unexpected{StreamError{
+            StreamError::Kind::closed,
+            "connection unexpectedly closed (while reading " + std::string(what) + ")"}};
+    auto n = static_cast<size_t>(r.value());
+    end_ += n;
+    total_read_ += n;
+    co_return n;
+}
+
+engine::Task<StreamResult<void>> BufferedReader::fill(size_t n, std::string_view what) {
+    if (n > buf_.size())
+        co_return Unexpected{StreamError{StreamError::Kind::io,
+                                         "item too large to buffer: " + std::string(what)}};
+    while (end_ - start_ < n) {
+        if (start_ + n > buf_.size()) compact();
+        auto got = co_await fill_more(what);
+        if (!got) {
+            auto err = std::move(got).error();
+            if (err.kind == StreamError::Kind::closed)
+                err.what = "connection unexpectedly closed (expected " +
+                           std::to_string(n - (end_ - start_)) + " more bytes of " +
+                           std::string(what) + ")";
+            co_return Unexpected{std::move(err)};
+        }
+    }
+    co_return StreamResult<void>{};
+}
+
+engine::Task<StreamResult<void>> BufferedReader::read_exact(std::span<std::byte> out,
+                                                            std::string_view what) {
+    size_t done = 0;
+    while (done < out.size()) {
+        if (end_ == start_) {
+            auto got = co_await fill_more(what);
+            if (!got) {
+                auto err = std::move(got).error();
+                if (err.kind == StreamError::Kind::closed)
+                    err.what = "connection unexpectedly closed (expected " +
+                               std::to_string(out.size() - done) + " more bytes of " +
+                               std::string(what) + ")";
+                co_return Unexpected{std::move(err)};
+            }
+        }
+        size_t take = std::min(out.size() - done, end_ - start_);
+        std::memcpy(out.data() + done, buf_.data() + start_, take);
+        start_ += take;
+        done += take;
+    }
+    co_return StreamResult<void>{};
+}
+
+BufferedWriter::BufferedWriter(FdStream& stream, size_t capacity)
+    : stream_(stream), buf_(capacity), lock_(stream.engine()) {}
+
+engine::Task<StreamResult<void>> BufferedWriter::drain() {
+    size_t done = 0;
+    while (done < used_) {
+        engine::SysResult r = co_await stream_.write_some(
+            std::span<const std::byte>(buf_).subspan(done, used_ - done), timeout_ms_);
+        if (!r) {
+            used_ = 0;
+            co_return Unexpected{error_from(r, "writing", "to the peer")};
+        }
+        done += static_cast<size_t>(r.value());
+    }
+    total_written_ += used_;
+    used_ = 0;
+    co_return StreamResult<void>{};
+}
+
+engine::Task<StreamResult<void>> BufferedWriter::write(std::span<const std::byte> bytes) {
+    co_await lock_.lock();
+    while (!bytes.empty()) {
+        if (used_ == buf_.size()) {
+            auto r = co_await drain();
+            if (!r) {
+                lock_.unlock();
+                co_return r;
+            }
+        }
+        size_t take = std::min(bytes.size(), buf_.size() - used_);
+        std::memcpy(buf_.data() + used_, bytes.data(), take);
+        used_ += take;
+        bytes = bytes.subspan(take);
+    }
+    lock_.unlock();
+    co_return StreamResult<void>{};
+}
+
+engine::Task<StreamResult<void>> BufferedWriter::flush() {
+    co_await lock_.lock();
+    auto r = co_await drain();
+    lock_.unlock();
+    co_return r;
+}
+
+}  // namespace ursync::transport

@@ -1,0 +1,72 @@
+// Bounded buffered reading and writing over an FdStream, with back-pressure and clear EOF errors.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/async_mutex.h"
+#include "transport/fd_stream.h"
+#include "transport/stream_error.h"
+
+namespace ursync::transport {
+
+inline constexpr size_t k_stream_buffer_bytes = 256 * 1024;
+
+class BufferedReader {
+public:
+    explicit BufferedReader(FdStream& stream, size_t capacity = k_stream_buffer_bytes);
+
+    // Ensures at least `n` bytes are buffered (n <= capacity). `what` names the item being read,
+    // for the error if the peer closes first.
+    engine::Task<StreamResult<void>> fill(size_t n, std::string_view what);
+    // Reads at least one more byte into the buffer (or fails at EOF / error).
+    engine::Task<StreamResult<size_t>> fill_more(std::string_view what);
+    // Copies exactly out.size() bytes (any size) into `out`.
+    engine::Task<StreamResult<void>> read_exact(std::span<std::byte> out, std::string_view what);
+
+    std::span<const std::byte> buffered() const {
+        return {buf_.data() + start_, end_ - start_};
+    }
+    void consume(size_t n) { start_ += n; }
+    size_t capacity() const { return buf_.size(); }
+    // A read timeout for every wait (0 = none), as set by --timeout.
+    void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
+    uint64_t total_read() const { return total_read_; }
+
+private:
+    void compact();
+
+    FdStream& stream_;
+    std::vector<std::byte> buf_;
+    size_t start_ = 0;
+    size_t end_ = 0;
+    uint64_t timeout_ms_ = 0;
+    uint64_t total_read_ = 0;
+};
+
+class BufferedWriter {
+public:
+    explicit BufferedWriter(FdStream& stream, size_t capacity = k_stream_buffer_bytes);
+
+    // Appends bytes; when the buffer is full it is written out first (back-pressure: the caller
+    // waits for the peer). Writers from several coroutines are serialised.
+    engine::Task<StreamResult<void>> write(std::span<const std::byte> bytes);
+    engine::Task<StreamResult<void>> flush();
+    size_t pending() const { return used_; }
+    void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
+    uint64_t total_written() const { return total_written_; }
+
+private:
+    engine::Task<StreamResult<void>> drain();  // caller holds the lock
+
+    FdStream& stream_;
+    std::vector<std::byte> buf_;
+    size_t used_ = 0;
+    engine::AsyncMutex lock_;
+    uint64_t timeout_ms_ = 0;
+    uint64_t total_written_ = 0;
+};
+
+}  // namespace ursync::transport

@@ -1,0 +1,68 @@
+// Proves the engine thread makes no blocking file syscalls: strace the probe, inspect that thread.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+std::string run(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+    return out;
+}
+
+TEST(EngineTrace, EngineThreadMakesNoDirectFileSyscalls) {
+    if (run("command -v strace").empty()) GTEST_SKIP() << "strace is not installed";
+    char tmpl[] = "/tmp/ursync-trace-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string dir = tmpl, prefix = dir + "/trace";
+    std::string work = dir + "/work";
+    std::filesystem::create_directory(work);
+    std::string probe = std::string(URSYNC_BINARY_DIR) + "/tests/engine/engine_trace_probe";
+    std::string out = run("strace -f -ff -qq -o " + prefix + " " + probe + " " + work);
+    std::istringstream fields(out);
+    long tid = 0;
+    int uring = 0, failures = -1;
+    fields >> tid >> uring >> failures;
+    ASSERT_GT(tid, 0) << "probe output: " << out;
+    EXPECT_EQ(failures, 0);
+    if (!uring) {
+        std::filesystem::remove_all(dir);
+        GTEST_SKIP() << "io_uring unavailable: the engine runs on the worker-thread fallback";
+    }
+    std::ifstream trace(prefix + "." + std::to_string(tid));
+    ASSERT_TRUE(trace) << "no trace for the engine thread";
+    std::regex blocking(
+        R"(^(read|write|pread64|pwrite64|readv|writev|preadv2?|pwritev2?|open|openat|openat2|)"
+        R"(creat|stat|lstat|fstat|newfstatat|statx|getdents64|fsync|fdatasync|renameat2?|)"
+        R"(unlinkat|mkdirat|copy_file_range|sendfile|splice)\()");
+    std::string line;
+    int io_uring_enters = 0, offending = 0;
+    bool marked = false;  // the probe marks the end of thread set-up with prctl(PR_SET_NAME)
+    while (std::getline(trace, line)) {
+        if (line.find("PR_SET_NAME, \"ursync-done\"") != std::string::npos) break;
+        if (line.rfind("prctl(PR_SET_NAME", 0) == 0) marked = true;
+        if (!marked) continue;
+        if (line.rfind("io_uring_enter(", 0) == 0) ++io_uring_enters;
+        if (std::regex_search(line, blocking)) {
+            ++offending;
+            ADD_FAILURE() << "engine thread made a direct syscall: " << line;
+        }
+    }
+    EXPECT_TRUE(marked) << "the probe's start marker is missing from the trace";
+    EXPECT_GT(io_uring_enters, 10) << "the probe did not drive the ring";
+    EXPECT_EQ(offending, 0);
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace

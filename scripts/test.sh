@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command (2): install dependencies, build, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+./scripts/build.sh
+echo "== unit and integration tests (ctest)"
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+echo "== interop harness (CI preset: ursync and stock rsync in every seat)"
+./interop/run --preset ci --strict
+echo "== fuzz smoke (every libFuzzer target, a few seconds each)"
+./fuzz/run.sh "${FUZZ_SECONDS:-5}"
+echo "== all tests passed"

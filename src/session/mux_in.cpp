@@ -1,0 +1,118 @@
+// MuxIn implementation: pulls raw bytes, splits frames, routes messages, serves typed reads.
+#include "session/mux_in.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "protocol/varint.h"
+
+namespace ursync::session {
+
+void MuxIn::start_multiplex(MessageHandler handler) {
+    multiplexed_ = true;
+    handler_ = std::move(handler);
+}
+
+void MuxIn::compact() {
+    if (start_ == 0) return;
+    if (start_ == data_.size()) {
+        data_.clear();
+    } else if (start_ > data_.size() / 2) {
+        data_.erase(data_.begin(), data_.begin() + static_cast<ptrdiff_t>(start_));
+    } else {
+        return;
+    }
+    start_ = 0;
+}
+
+// Reads whatever the peer sent next and appends its stream bytes (handling messages).
+engine::Task<SessionResult<void>> MuxIn::pull(std::string_view what) {
+    if (raw_.buffered().empty()) {
+        if (out_) {
+            auto f = co_await out_->flush();
+            if (!f) co_return f;
+        }
+        auto got = co_await raw_.fill_more(what);
+        if (!got) co_return Unexpected{from_stream(got.error())};
+    }
+    auto raw = raw_.buffered();
+    compact();
+    if (!multiplexed_) {
+        data_.insert(data_.end(), raw.begin(), raw.end());
+        raw_.consume(raw.size());
+        co_return SessionResult<void>{};
+    }
+    events_.clear();
+    auto fed = decoder_.feed(raw, events_);
+    if (!fed) {
+        raw_.consume(raw.size());
+        co_return Unexpected{from_wire(fed.error(), "multiplexed input")};
+    }
+    for (const auto& ev : events_) {
+        if (ev.code == protocol::MsgCode::data) {
+            data_.insert(data_.end(), ev.data.begin(), ev.data.end());
+        } else if (handler_) {
+            auto h = handler_(ev);
+            if (!h) {
+                raw_.consume(raw.size());
+                co_return h;
+            }
+        }
+    }
+    raw_.consume(raw.size());  // event data pointed into raw: consumed only after copying
+    co_return SessionResult<void>{};
+}
+
+engine::Task<SessionResult<void>> MuxIn::need(size_t n, std::string_view what) {
+    while (data_.size() - start_ < n) {
+        auto r = co_await pull(what);
+        if (!r) co_return r;
+    }
+    co_return SessionResult<void>{};
+}
+
+engine::Task<SessionResult<int32_t>> MuxIn::read_int(std::string_view what) {
+    return decode<int32_t>([](protocol::ByteCursor& c) { return protocol::get_int(c); }, what);
+}
+engine::Task<SessionResult<int32_t>> MuxIn::read_varint(std::string_view what) {
+    return decode<int32_t>([](protocol::ByteCursor& c) { return protocol::get_varint(c); }, what);
+}
+engine::Task<SessionResult<int64_t>> MuxIn::read_varlong(int min_bytes, std::string_view what) {
+    return decode<int64_t>(
+        [min_bytes](protocol::ByteCursor& c) { return protocol::get_varlong(c, min_bytes); }, what);
+}
+engine::Task<SessionResult<uint8_t>> MuxIn::read_byte(std::string_view what) {
+    return decode<uint8_t>([](protocol::ByteCursor& c) { return protocol::get_byte(c); }, what);
+}
+engine::Task<SessionResult<uint16_t>> MuxIn::read_shortint(std::string_view what) {
+    return decode<uint16_t>([](protocol::ByteCursor& c) { return protocol::get_shortint(c); },
+                            what);
+}
+engine::Task<SessionResult<int32_t>> MuxIn::read_ndx(protocol::NdxState& state,
+                                                     std::string_view what) {
+    return decode<int32_t>(
+        [&state](protocol::ByteCursor& c) { return protocol::get_ndx(c, state); }, what);
+}
+engine::Task<SessionResult<std::string>> MuxIn::read_vstring(size_t len_max,
+                                                             std::string_view what) {
+    return decode<std::string>(
+        [len_max](protocol::ByteCursor& c) { return protocol::get_vstring(c, len_max); }, what);
+}
+
+engine::Task<SessionResult<void>> MuxIn::read_bytes(std::span<std::byte> out,
+                                                    std::string_view what) {
+    size_t done = 0;
+    while (done < out.size()) {
+        if (available().empty()) {
+            auto r = co_await need(1, what);
+            if (!r) co_return r;
+        }
+        size_t take = std::min(out.size() - done, available().size());
+        std::memcpy(out.data() + done, available().data(), take);
+        consume(take);
+        done += take;
+    }
+    co_return SessionResult<void>{};
+}
+
+}  // namespace ursync::session

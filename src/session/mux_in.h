@@ -1,0 +1,85 @@
+// MuxIn: the incoming half of an rsync connection; typed reads over the demultiplexed data stream.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/task.h"
+#include "protocol/byte_cursor.h"
+#include "protocol/mux_frame.h"
+#include "protocol/ndx.h"
+#include "session/mux_out.h"
+#include "session/session_error.h"
+#include "transport/buffered.h"
+
+namespace ursync::session {
+
+class MuxIn {
+public:
+    // Out-of-band messages are handed to this as they arrive, in stream order.
+    using MessageHandler = std::function<SessionResult<void>(const protocol::MuxEvent&)>;
+
+    // `flush_before_wait`: our own outgoing half, flushed whenever we are about to wait for the
+    // peer (otherwise both sides could wait on data sitting in each other's buffers).
+    MuxIn(transport::BufferedReader& raw, MuxOut* flush_before_wait)
+        : raw_(raw), out_(flush_before_wait) {}
+
+    void start_multiplex(MessageHandler handler);
+    bool multiplexed() const { return multiplexed_; }
+
+    // Waits until at least n stream bytes are available.
+    engine::Task<SessionResult<void>> need(size_t n, std::string_view what);
+    std::span<const std::byte> available() const {
+        return {data_.data() + start_, data_.size() - start_};
+    }
+    void consume(size_t n) { start_ += n; }
+
+    // Decodes one value with a pure decoder `fn(ByteCursor&) -> WireResult<T>`, reading more
+    // input while it reports `incomplete`.
+    template <class T, class Fn>
+    engine::Task<SessionResult<T>> decode(Fn fn, std::string_view what) {
+        for (;;) {
+            protocol::ByteCursor cursor(available());
+            auto r = fn(cursor);
+            if (r) {
+                consume(cursor.position());
+                co_return std::move(*r);
+            }
+            if (!r.error().incomplete()) co_return Unexpected{from_wire(r.error(), what)};
+            auto more = co_await need(available().size() + 1, what);
+            if (!more) co_return Unexpected{std::move(more).error()};
+        }
+    }
+
+    engine::Task<SessionResult<int32_t>> read_int(std::string_view what);
+    engine::Task<SessionResult<int32_t>> read_varint(std::string_view what);
+    engine::Task<SessionResult<int64_t>> read_varlong(int min_bytes, std::string_view what);
+    engine::Task<SessionResult<uint8_t>> read_byte(std::string_view what);
+    engine::Task<SessionResult<uint16_t>> read_shortint(std::string_view what);
+    engine::Task<SessionResult<int32_t>> read_ndx(protocol::NdxState& state, std::string_view what);
+    engine::Task<SessionResult<std::string>> read_vstring(size_t len_max, std::string_view what);
+    // Copies exactly out.size() stream bytes.
+    engine::Task<SessionResult<void>> read_bytes(std::span<std::byte> out, std::string_view what);
+
+    // True once the peer closed its side cleanly (at a frame boundary, nothing buffered).
+    uint64_t bytes_read() const { return raw_.total_read(); }
+
+private:
+    engine::Task<SessionResult<void>> pull(std::string_view what);
+    void compact();
+
+    transport::BufferedReader& raw_;
+    MuxOut* out_;
+    bool multiplexed_ = false;
+    protocol::MuxDecoder decoder_;
+    MessageHandler handler_;
+    std::vector<std::byte> data_;
+    size_t start_ = 0;
+    std::vector<protocol::MuxEvent> events_;
+};
+
+}  // namespace ursync::session

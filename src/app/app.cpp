@@ -1,0 +1,107 @@
+// app::run: parse the command line, refuse what is not implemented, dispatch to a role.
+#include "app/app.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "cli/help.h"
+#include "cli/parse.h"
+#include "cli/support.h"
+#include "engine/engine.h"
+#include "protocol/handshake.h"
+#include "roles/connection.h"
+
+namespace ursync::app {
+
+namespace {
+
+// Writes to a standard stream before the engine exists (start-up and usage output only).
+void print(FILE* f, const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fflush(f);
+}
+
+std::vector<std::string> split_words(const std::string& list) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < list.size()) {
+        size_t end = list.find(' ', start);
+        if (end == std::string::npos) end = list.size();
+        if (end > start) out.push_back(list.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+cli::VersionFacts version_facts() {
+    cli::VersionFacts f;
+    f.protocol = protocol::k_protocol_version_max;
+    f.capabilities = {"64-bit files", "64-bit inums", "64-bit timestamps", "64-bit long ints",
+                      "socketpairs", "symlinks", "symtimes", "hardlinks", "hardlink-specials",
+                      "hardlink-symlinks", "no IPv6", "atimes", "batchfiles", "inplace", "append",
+                      "no ACLs", "xattrs", "optional secluded-args", "no iconv", "prealloc",
+                      "stop-at", "crtimes"};
+    f.optimizations = {"SIMD-roll", "io_uring"};
+    f.checksums = split_words(protocol::default_name_list(protocol::NameKind::checksum,
+                                                          protocol::Role::server));
+    f.compressions = split_words(protocol::default_name_list(protocol::NameKind::compress,
+                                                             protocol::Role::server));
+    engine::Engine probe;
+    f.io_backend = probe.backend_description();
+    return f;
+}
+
+int report_cli_error(const cli::CliError& e, bool usage) {
+    if (usage) {
+        print(stderr, cli::help_text(version_facts()));
+    } else if (!e.message.empty()) {
+        print(stderr, e.message + "\n");
+    }
+    print(stderr, "ursync error: " + std::string(exit_code_text(e.code)) + " (code " +
+                      std::to_string(to_int(e.code)) + ")\n");
+    return to_int(e.code);
+}
+
+}  // namespace
+
+int run(std::span<const std::string> argv) {
+    signal(SIGPIPE, SIG_IGN);  // a closed peer is an error value, not a signal
+    auto parsed = cli::parse_command_line(argv);
+    if (!parsed) return report_cli_error(parsed.error(), parsed.error().show_usage);
+    cli::Invocation& inv = *parsed;
+    for (const auto& w : inv.warnings) print(stderr, w + "\n");
+
+    switch (inv.mode) {
+        case cli::Mode::help: print(stdout, cli::help_text(version_facts())); return 0;
+        case cli::Mode::daemon_help: print(stdout, cli::daemon_help_text(version_facts())); return 0;
+        case cli::Mode::output_help: print(stdout, inv.output_text); return 0;
+        case cli::Mode::version:
+            print(stdout, inv.version_count > 1 ? cli::version_json(version_facts())
+                                                : cli::version_text(version_facts()));
+            return 0;
+        default: break;
+    }
+    if (auto ok = cli::check_supported(inv); !ok) return report_cli_error(ok.error(), false);
+
+    engine::Engine engine;
+    if (inv.options.verbose >= 2 && !inv.options.server)
+        print(stderr, "io backend: " + engine.backend_description() + "\n");
+    switch (inv.mode) {
+        case cli::Mode::server_sender:
+        case cli::Mode::server_receiver: return engine.run(roles::run_server(engine, inv));
+        case cli::Mode::push:
+        case cli::Mode::pull:
+            if (inv.shell) return engine.run(roles::run_remote_client(engine, inv));
+            break;
+        case cli::Mode::local: return engine.run(roles::run_local(engine, inv));
+        default: break;
+    }
+    return report_cli_error({"ursync: this kind of transfer is not supported yet",
+                             ExitCode::unsupported, false},
+                            false);
+}
+
+}  // namespace ursync::app

@@ -1,0 +1,63 @@
+// rsync's per-file output: the itemize string (%i), log-format expansion (%n %L %f %l ...), and
+// the escaping of unprintable bytes in names. mirrors rsync log.c:log_formatted
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "protocol/file_entry.h"
+
+namespace ursync::roles {
+
+// ITEM_* bits (the low 16 travel on the wire; the others are local to logging).
+inline constexpr uint32_t k_item_report_atime = 1u << 0;
+inline constexpr uint32_t k_item_report_change = 1u << 1;
+inline constexpr uint32_t k_item_report_size = 1u << 2;      // regular files
+inline constexpr uint32_t k_item_report_timefail = 1u << 2;  // symlinks
+inline constexpr uint32_t k_item_report_time = 1u << 3;
+inline constexpr uint32_t k_item_report_perms = 1u << 4;
+inline constexpr uint32_t k_item_report_owner = 1u << 5;
+inline constexpr uint32_t k_item_report_group = 1u << 6;
+inline constexpr uint32_t k_item_report_acl = 1u << 7;
+inline constexpr uint32_t k_item_report_xattr = 1u << 8;
+inline constexpr uint32_t k_item_report_crtime = 1u << 10;
+inline constexpr uint32_t k_item_basis_type_follows = 1u << 11;
+inline constexpr uint32_t k_item_xname_follows = 1u << 12;
+inline constexpr uint32_t k_item_is_new = 1u << 13;
+inline constexpr uint32_t k_item_local_change = 1u << 14;
+inline constexpr uint32_t k_item_transfer = 1u << 15;
+inline constexpr uint32_t k_item_missing_data = 1u << 16;
+inline constexpr uint32_t k_item_deleted = 1u << 17;
+inline constexpr uint32_t k_item_matched = 1u << 18;
+// Bits that make an item worth reporting (rsync's SIGNIFICANT_ITEM_FLAGS).
+inline constexpr uint32_t k_item_significant =
+    ~(k_item_basis_type_follows | k_item_xname_follows | k_item_local_change) & 0xFFFFu;
+
+// What the formatter needs to know about the run.
+struct LogContext {
+    bool am_sender = false;         // '<' instead of '>' for transfers (client sender)
+    bool local = false;             // a local copy: always '>'
+    bool preserve_mtimes = false;   // -t: 't' else 'T'
+    bool receiver_symlink_times = true;
+    bool allow_8bit = false;        // -8
+};
+
+// One item to describe.
+struct LogItem {
+    const protocol::FileEntry* file = nullptr;
+    std::string_view name;         // the path to show (defaults to file->name)
+    uint32_t iflags = 0;
+    std::string_view hlink_target; // %L " => target" for hard links
+    int64_t bytes = 0;             // %b / %c
+};
+
+// The 11-character %i string ("*deleting  " for deletions).
+std::string itemize_string(const LogItem& item, const LogContext& ctx);
+// Expands a --out-format string (%i %n %L %f %l %o %b %c %B %M %U %G %% with widths).
+std::string format_log_line(std::string_view format, const LogItem& item, const LogContext& ctx);
+// rsync's filtered output: control bytes (except tab), unprintable and 8-bit bytes (unless
+// allow_8bit) and any literal "\#ddd" become "\#ooo" octal escapes.
+std::string escape_for_terminal(std::string_view text, bool allow_8bit);
+
+}  // namespace ursync::roles

@@ -1,0 +1,77 @@
+// Output implementation: an ordered queue drained through the engine (never blocking).
+#include "roles/output.h"
+
+#include "engine/io_helpers.h"
+#include "roles/log_format.h"
+
+namespace ursync::roles {
+
+namespace {
+
+// rsync escapes names on the terminal, never the line's own trailing newline.
+std::string for_terminal(std::string_view line, bool allow_8bit) {
+    bool nl = !line.empty() && line.back() == '\n';
+    std::string out = escape_for_terminal(nl ? line.substr(0, line.size() - 1) : line, allow_8bit);
+    if (nl) out += '\n';
+    return out;
+}
+
+}  // namespace
+
+void Output::push(int fd, std::string text) {
+    queue_.push_back({fd, std::move(text)});
+    if (!draining_) {
+        draining_ = true;
+        engine_.spawn(drain());
+    }
+}
+
+void Output::info(std::string line) {
+    if (quiet_) return;
+    if (to_client_ && to_client_->multiplexed()) {
+        push(0, std::move(line));
+    } else if (to_client_) {
+        push(2, std::move(line));  // a server before multiplexing: nowhere else to say it
+    } else {
+        push(1, for_terminal(line, allow_8bit_));
+    }
+}
+
+void Output::error(std::string line) {
+    push(2, to_client_ ? std::move(line) : for_terminal(line, allow_8bit_));
+}
+
+void Output::relay_info(std::string_view text) {
+    if (!quiet_) push(1, for_terminal(text, allow_8bit_));
+}
+
+void Output::relay_error(std::string_view text) { push(2, for_terminal(text, allow_8bit_)); }
+
+engine::Task<void> Output::drain() {
+    while (!queue_.empty()) {
+        Line line = std::move(queue_.front());
+        queue_.pop_front();
+        if (line.fd == 0) {
+            co_await to_client_->send_message(protocol::MsgCode::info,
+                                              std::as_bytes(std::span(line.text)));
+        } else {
+            // A closed terminal is not our error; rsync carries on too.
+            co_await engine::write_all(engine_, line.fd, std::as_bytes(std::span(line.text)));
+        }
+    }
+    draining_ = false;
+    for (auto h : flush_waiters_) engine_.post(h);
+    flush_waiters_.clear();
+}
+
+engine::Task<void> Output::flush() {
+    struct Wait {
+        Output& out;
+        bool await_ready() const noexcept { return !out.draining_; }
+        void await_suspend(std::coroutine_handle<> h) { out.flush_waiters_.push_back(h); }
+        void await_resume() const noexcept {}
+    };
+    co_await Wait{*this};
+}
+
+}  // namespace ursync::roles

@@ -1,0 +1,56 @@
+// Output: where a role's messages go — the terminal (client) or the client over the wire (server).
+#pragma once
+
+#include <coroutine>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/task.h"
+#include "session/mux_out.h"
+
+namespace ursync::roles {
+
+// Lines are queued (so synchronous message handlers can print) and written in order by one
+// drain coroutine; call flush() before the process exits.
+class Output {
+public:
+    // A client prints to fds 1 and 2. A server sends informational lines to the client as
+    // MSG_INFO (once `to_client` is multiplexed) and writes errors to its stderr, as rsync
+    // 3.2.3+ does by default over a remote shell.
+    Output(engine::Engine& engine, session::MuxOut* to_client)
+        : engine_(engine), to_client_(to_client) {}
+
+    // `line` should end with '\n' (as rsync's messages do). Names in it are escaped on a
+    // terminal the way rsync does (see escape_for_terminal).
+    void info(std::string line);
+    void error(std::string line);
+    // Messages the peer sent in frames (MSG_INFO → stdout, MSG_ERROR* / MSG_WARNING → stderr).
+    void relay_info(std::string_view text);
+    void relay_error(std::string_view text);
+    engine::Task<void> flush();
+
+    bool is_server() const { return to_client_ != nullptr; }
+    void set_allow_8bit(bool allow) { allow_8bit_ = allow; }
+    void set_quiet(bool quiet) { quiet_ = quiet; }
+
+private:
+    struct Line {
+        int fd;  // 1, 2, or 0 = MSG_INFO to the client
+        std::string text;
+    };
+    void push(int fd, std::string text);
+    engine::Task<void> drain();
+
+    engine::Engine& engine_;
+    session::MuxOut* to_client_;
+    bool allow_8bit_ = false;
+    bool quiet_ = false;
+    std::deque<Line> queue_;
+    bool draining_ = false;
+    std::vector<std::coroutine_handle<>> flush_waiters_;
+};
+
+}  // namespace ursync::roles

@@ -1,0 +1,119 @@
+// DirRoot: a pinned directory fd and confined operations on relative paths beneath it.
+//
+// Every path given to a DirRoot is relative and checked (fs/rel_path.h) before any side effect.
+// Opens use openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) when the kernel
+// allows it, else a walk that opens each component with O_PATH|O_NOFOLLOW|O_DIRECTORY. Namespace
+// operations (mkdir, unlink, rename, ...) resolve the parent directory the same way, then act on
+// the leaf name with an *at() call that does not follow a symlink. No symlink is ever followed in
+// a parent component, whoever planted it (CVE-2024-12747 and the 2026 race batch).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+#include "fs/attrs.h"
+#include "fs/dir_cache.h"
+#include "fs/fs_error.h"
+#include "util/expected.h"
+
+namespace ursync::fs {
+
+template <class T>
+using FsResult = Expected<T, FsError>;
+
+enum class Resolution {
+    automatic,  // openat2 if a probe says it works (ENOSYS/EPERM mean no), else walk
+    openat2,    // openat2 for opens and parent lookups; failing probe is an error
+    walk,       // component-by-component O_NOFOLLOW walk (the fallback; tests force it)
+};
+
+struct DirRootOptions {
+    Resolution resolution = Resolution::automatic;
+    size_t dir_cache_entries = DirCache::k_entries_default;
+};
+
+// The parent directory of a relative path, and the leaf name to use with it.
+struct Leaf {
+    DirHandle dir;
+    std::string name;
+};
+
+class DirRoot {
+public:
+    // Opens `path` as the root. The root path itself is trusted (typed by the user) and may be
+    // reached through symlinks; only paths beneath it are confined.
+    static engine::Task<FsResult<std::unique_ptr<DirRoot>>> open_root(
+        engine::Engine& engine, std::string path, DirRootOptions options = {});
+
+    DirRoot(const DirRoot&) = delete;
+    DirRoot& operator=(const DirRoot&) = delete;
+
+    engine::Engine& engine() const { return engine_; }
+    // The root directory, opened O_RDONLY|O_DIRECTORY (usable for getdents and fchmod too).
+    int fd() const { return root_->get(); }
+    const std::string& path() const { return path_; }
+    bool uses_openat2() const { return use_openat2_; }
+    DirCache& cache() { return cache_; }
+    // Randomness for temporary names made beneath this root (engine thread only).
+    uint64_t random_u64() { return rng_(); }
+
+    // The directory `rel_dir` ("." = the root) as an fd (O_PATH below the root), resolved
+    // without following any symlink; `op` labels errors. Recently used ones are cached.
+    engine::Task<FsResult<DirHandle>> dir(std::string rel_dir, const char* op);
+    // The parent of `rel` (which must not be ".") and its leaf name. `op` labels errors.
+    engine::Task<FsResult<Leaf>> leaf(std::string rel, const char* op);
+
+    // Opens `rel` with O_NOFOLLOW|O_CLOEXEC added: no component, the leaf included, may be a
+    // symlink (ELOOP, or ENOTDIR from the walk). Returns the fd; the caller closes it.
+    engine::Task<FsResult<int>> open(std::string rel, int flags, mode_t mode = 0);
+    // statx of `rel` (leaf not followed unless `follow`); "." is the root itself.
+    engine::Task<FsResult<FileAttrs>> stat(std::string rel, bool follow = false);
+
+    engine::Task<FsResult<void>> mkdir(std::string rel, mode_t mode);
+    engine::Task<FsResult<void>> unlink(std::string rel);  // a non-directory
+    engine::Task<FsResult<void>> rmdir(std::string rel);   // an empty directory
+    // renameat2 of two paths beneath the root; `flags` as renameat2 (RENAME_NOREPLACE, ...).
+    engine::Task<FsResult<void>> rename(std::string from_rel, std::string to_rel,
+                                        unsigned flags = 0);
+    engine::Task<FsResult<void>> symlink(std::string target, std::string rel);
+    // A hard link `new_rel` to `existing_rel` (a symlink is linked itself, never followed).
+    engine::Task<FsResult<void>> link(std::string existing_rel, std::string new_rel);
+    engine::Task<FsResult<void>> mknod(std::string rel, mode_t mode, dev_t dev);
+    engine::Task<FsResult<std::string>> readlink(std::string rel);
+
+    // Forgets cached directory fds for `rel` and everything beneath it. The operations above do
+    // this themselves; callers that change the tree by other means call it.
+    void forget(std::string_view rel) { cache_.invalidate(rel); }
+
+private:
+    DirRoot(engine::Engine& engine, std::string path, DirHandle root, bool use_openat2,
+            size_t cache_entries);
+    // The longest cached ancestor-or-self of `rel_dir` (the root if none) and the byte offset in
+    // `rel_dir` where the part still to resolve starts (rel_dir.size() when all of it is cached).
+    std::pair<DirHandle, size_t> nearest_cached(std::string_view rel_dir);
+    // The coroutines below take views: their callers keep the strings alive while awaiting.
+    engine::Task<FsResult<DirHandle>> resolve_dir(std::string_view rel_dir, const char* op,
+                                                  std::string_view rel);
+    engine::Task<FsResult<Leaf>> resolve_leaf(std::string_view rel, const char* op);
+
+    engine::Engine& engine_;
+    std::string path_;
+    DirHandle root_;
+    bool use_openat2_;
+    DirCache cache_;
+    std::mt19937_64 rng_;
+};
+
+// The symlink-refusing open_how used for every confined openat2.
+open_how beneath_how(int flags, mode_t mode);
+
+// Longest symlink target readlink accepts (rsync's MAXPATHLEN).
+inline constexpr size_t k_link_target_bytes_max = 4096;
+
+}  // namespace ursync::fs

@@ -1,0 +1,134 @@
+// Temp files: created O_EXCL beside the destination, committed by rename, never left behind.
+#include "fs/temp_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "engine/io_helpers.h"
+#include "fs/rel_path.h"
+#include "fs/temp_name.h"
+
+namespace ursync::fs {
+
+using engine::SysResult;
+using engine::Task;
+
+namespace {
+constexpr int k_create_flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+}  // namespace
+
+TempFile::TempFile(DirRoot& root, TempFileRegistry& registry, DirHandle dir,
+                   std::string temp_name, std::string temp_rel, std::string final_rel,
+                   std::string final_name)
+    : root_(&root), registry_(&registry), dir_(std::move(dir)), temp_name_(std::move(temp_name)),
+      final_name_(std::move(final_name)), temp_rel_(std::move(temp_rel)),
+      final_rel_(std::move(final_rel)) {}
+
+TempFile::TempFile(TempFile&& other) noexcept
+    : root_(other.root_), registry_(other.registry_), dir_(std::move(other.dir_)),
+      temp_name_(std::move(other.temp_name_)), final_name_(std::move(other.final_name_)),
+      temp_rel_(std::move(other.temp_rel_)), final_rel_(std::move(other.final_rel_)),
+      fd_(std::exchange(other.fd_, -1)), slot_(std::exchange(other.slot_, std::nullopt)),
+      finished_(std::exchange(other.finished_, true)) {}
+
+TempFile::~TempFile() {
+    if (finished_) return;
+    // Last resort for abnormal paths (see the class comment): blocking, but bounded to one
+    // close and one unlink.
+    if (fd_ >= 0) ::close(fd_);
+    if (dir_) ::unlinkat(dir_->get(), temp_name_.c_str(), 0);
+    forget_registration();
+}
+
+void TempFile::forget_registration() {
+    if (slot_) registry_->remove(*slot_);
+    slot_.reset();
+}
+
+Task<FsResult<TempFile>> TempFile::create(DirRoot& root, TempFileRegistry& registry,
+                                          std::string final_rel, mode_t mode) {
+    auto leaf = co_await root.leaf(final_rel, "mkstemp");
+    if (!leaf) co_return Unexpected{std::move(leaf).error()};
+    auto temp_rel = temp_name_template(final_rel);
+    if (!temp_rel) co_return Unexpected{sys_error("mkstemp", final_rel, ENAMETOOLONG)};
+    size_t name_at = temp_rel->size() - split_parent_leaf(*temp_rel).leaf.size();
+    int dir_fd = leaf->dir->get();
+    for (int attempt = 0; attempt < k_temp_name_attempts_max; ++attempt) {
+        fill_temp_suffix(*temp_rel, root.random_u64());
+        std::string name = temp_rel->substr(name_at);
+        // Registered before it exists, so no moment passes with an unregistered file on disk.
+        auto slot = registry.add(dir_fd, name);
+        if (!slot) co_return Unexpected{sys_error("mkstemp", final_rel, ENFILE)};
+        SysResult r = co_await root.engine().openat(dir_fd, name.c_str(), k_create_flags, mode);
+        if (r) {
+            TempFile file(root, registry, leaf->dir, std::move(name), *temp_rel,
+                          std::move(final_rel), std::move(leaf->name));
+            file.fd_ = static_cast<int>(r.value());
+            file.slot_ = slot;
+            co_return std::move(file);
+        }
+        registry.remove(*slot);
+        if (r.err() != EEXIST) co_return Unexpected{sys_error("mkstemp", *temp_rel, r.err())};
+    }
+    co_return Unexpected{sys_error("mkstemp", final_rel, EEXIST)};
+}
+
+Task<FsResult<void>> TempFile::write(std::span<const std::byte> data, uint64_t offset) {
+    if (finished_) co_return Unexpected{sys_error("write", final_rel_, EBADF)};
+    SysResult r = co_await engine::write_all(root_->engine(), fd_, data, offset);
+    if (!r) co_return Unexpected{sys_error("write", final_rel_, r.err())};
+    co_return FsResult<void>{};
+}
+
+Task<FsResult<void>> TempFile::commit(bool fsync) {
+    if (finished_) co_return Unexpected{sys_error("rename", final_rel_, EBADF)};
+    engine::Engine& engine = root_->engine();
+    const char* failed_op = nullptr;
+    int err = 0;
+    if (fsync) {
+        SysResult r = co_await engine.fsync(fd_);
+        if (!r) {
+            failed_op = "fsync";
+            err = r.err();
+        }
+    }
+    if (err == 0) {
+        SysResult r = co_await engine.close(std::exchange(fd_, -1));
+        if (!r) {
+            failed_op = "close";
+            err = r.err();
+        }
+    }
+    if (err == 0) {
+        SysResult r = co_await engine.renameat(dir_->get(), temp_name_.c_str(), dir_->get(),
+                                               final_name_.c_str());
+        if (!r) {
+            failed_op = "rename";
+            err = r.err();
+        }
+    }
+    if (err != 0) {
+        // The rename error is the one to report; a failing unlink here adds nothing to it.
+        (void)co_await discard();
+        co_return Unexpected{sys_error(failed_op, final_rel_, err)};
+    }
+    root_->forget(final_rel_);
+    forget_registration();
+    finished_ = true;
+    co_return FsResult<void>{};
+}
+
+Task<FsResult<void>> TempFile::discard() {
+    if (finished_) co_return FsResult<void>{};
+    engine::Engine& engine = root_->engine();
+    if (fd_ >= 0) co_await engine.close(std::exchange(fd_, -1));
+    SysResult r = co_await engine.unlinkat(dir_->get(), temp_name_.c_str(), 0);
+    forget_registration();
+    finished_ = true;
+    if (!r && r.err() != ENOENT) co_return Unexpected{sys_error("unlink", temp_rel_, r.err())};
+    co_return FsResult<void>{};
+}
+
+}  // namespace ursync::fs

@@ -217,13 +217,21 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     co_await w.out.flush();
 
     if (!am_server) {
-        s.stats.total_written = static_cast<int64_t>(w.out.bytes_written());
-        s.stats.total_read = static_cast<int64_t>(w.in.bytes_read());
+        if (s.stats.total_written == 0 && s.stats.total_read == 0) {  // the role did not snapshot
+            s.stats.total_written = static_cast<int64_t>(w.out.bytes_written());
+            s.stats.total_read = static_cast<int64_t>(w.in.bytes_read());
+        }
         int level = o.info.level(cli::InfoWord::stats);
         if (level > 0 && !o.quiet) {
             double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            output.info(format_summary(s.stats, level, s.params.protocol, o.human_readable, elapsed,
-                                       o.dry_run));
+            std::string summary = format_summary(s.stats, level, s.params.protocol,
+                                                 o.human_readable, elapsed, o.dry_run);
+            for (size_t at = 0; at < summary.size();) {  // one message per line, as rsync
+                size_t nl = summary.find('\n', at);
+                size_t end = nl == std::string::npos ? summary.size() : nl + 1;
+                output.info(summary.substr(at, end - at));
+                at = end;
+            }
         }
     }
     co_await output.flush();

@@ -10,6 +10,8 @@ namespace ursync::session {
 
 void MuxIn::start_multiplex(MessageHandler handler) {
     multiplexed_ = true;
+    // Bytes already buffered past the handshake belong to the multiplexed stream.
+    read_at_mux_start_ = raw_.total_read() - raw_.buffered().size() - (data_.size() - start_);
     handler_ = std::move(handler);
 }
 

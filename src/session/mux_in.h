@@ -65,8 +65,9 @@ public:
     // Copies exactly out.size() stream bytes.
     engine::Task<SessionResult<void>> read_bytes(std::span<std::byte> out, std::string_view what);
 
-    // True once the peer closed its side cleanly (at a frame boundary, nothing buffered).
-    uint64_t bytes_read() const { return raw_.total_read(); }
+    // Bytes read from the peer since multiplexing started (rsync counts its buffered I/O only,
+    // not the handshake), for the "received" figure of the summary.
+    uint64_t bytes_read() const { return raw_.total_read() - read_at_mux_start_; }
 
 private:
     engine::Task<SessionResult<void>> pull(std::string_view what);
@@ -75,6 +76,7 @@ private:
     transport::BufferedReader& raw_;
     MuxOut* out_;
     bool multiplexed_ = false;
+    uint64_t read_at_mux_start_ = 0;
     protocol::MuxDecoder decoder_;
     MessageHandler handler_;
     std::vector<std::byte> data_;

@@ -1,7 +1,23 @@
-// MuxOut implementation: wraps stream bytes into MSG_DATA frames, one write per frame group.
+// MuxOut implementation: buffers stream bytes and frames them as MSG_DATA at rsync's points.
 #include "session/mux_out.h"
 
+#include <algorithm>
+
 namespace ursync::session {
+
+using protocol::k_data_chunk_len_max;
+
+void MuxOut::frame_pending(protocol::ByteWriter& framed, bool keep_partial) {
+    size_t at = 0;
+    while (pending_.size() - at >= k_data_chunk_len_max ||
+           (!keep_partial && at < pending_.size())) {
+        size_t n = std::min(k_data_chunk_len_max, pending_.size() - at);
+        protocol::encode_frames(protocol::MsgCode::data,
+                                std::span<const std::byte>(pending_).subspan(at, n), framed);
+        at += n;
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(at));
+}
 
 engine::Task<SessionResult<void>> MuxOut::send(std::span<const std::byte> bytes) {
     if (bytes.empty()) co_return SessionResult<void>{};
@@ -10,8 +26,10 @@ engine::Task<SessionResult<void>> MuxOut::send(std::span<const std::byte> bytes)
         if (!r) co_return Unexpected{from_stream(r.error())};
         co_return SessionResult<void>{};
     }
+    pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+    if (pending_.size() < k_data_chunk_len_max) co_return SessionResult<void>{};
     protocol::ByteWriter framed;
-    protocol::encode_frames(protocol::MsgCode::data, bytes, framed);
+    frame_pending(framed, true);  // whole chunks now, the rest waits for more or a flush
     auto r = co_await raw_.write(framed.bytes());  // whole frames: never interleaved
     if (!r) co_return Unexpected{from_stream(r.error())};
     co_return SessionResult<void>{};
@@ -20,6 +38,7 @@ engine::Task<SessionResult<void>> MuxOut::send(std::span<const std::byte> bytes)
 engine::Task<SessionResult<void>> MuxOut::send_message(protocol::MsgCode code,
                                                        std::span<const std::byte> payload) {
     protocol::ByteWriter framed;
+    frame_pending(framed, false);  // data sent before the message stays before it
     protocol::encode_frames(code, payload, framed, protocol::k_frame_len_max);
     auto r = co_await raw_.write(framed.bytes());
     if (!r) co_return Unexpected{from_stream(r.error())};
@@ -27,6 +46,12 @@ engine::Task<SessionResult<void>> MuxOut::send_message(protocol::MsgCode code,
 }
 
 engine::Task<SessionResult<void>> MuxOut::flush() {
+    if (!pending_.empty()) {
+        protocol::ByteWriter framed;
+        frame_pending(framed, false);
+        auto w = co_await raw_.write(framed.bytes());
+        if (!w) co_return Unexpected{from_stream(w.error())};
+    }
     auto r = co_await raw_.flush();
     if (!r) co_return Unexpected{from_stream(r.error())};
     co_return SessionResult<void>{};

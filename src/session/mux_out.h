@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include "engine/task.h"
 #include "protocol/byte_cursor.h"
@@ -16,7 +17,10 @@ class MuxOut {
 public:
     explicit MuxOut(transport::BufferedWriter& raw) : raw_(raw) {}
 
-    void start_multiplex() { multiplexed_ = true; }
+    void start_multiplex() {
+        multiplexed_ = true;
+        written_at_mux_start_ = raw_.total_written() + raw_.pending();
+    }
     bool multiplexed() const { return multiplexed_; }
 
     // Appends stream bytes (framed as MSG_DATA once multiplexed). Buffered: call flush() before
@@ -27,11 +31,24 @@ public:
     engine::Task<SessionResult<void>> send_message(protocol::MsgCode code,
                                                    std::span<const std::byte> payload);
     engine::Task<SessionResult<void>> flush();
-    uint64_t bytes_written() const { return raw_.total_written() + raw_.pending(); }
+    // Bytes sent since multiplexing started (frame headers included, the handshake not), for
+    // the "sent" figure of the summary, as rsync counts its buffered I/O.
+    uint64_t bytes_written() const {
+        return raw_.total_written() + raw_.pending() + pending_.size() +
+               (pending_.empty() ? 0 : protocol::k_frame_header_len) - written_at_mux_start_;
+    }
 
 private:
+    // Frames everything pending (in chunks of at most k_data_chunk_len_max) into `framed`.
+    void frame_pending(protocol::ByteWriter& framed, bool keep_partial);
+
     transport::BufferedWriter& raw_;
     bool multiplexed_ = false;
+    uint64_t written_at_mux_start_ = 0;
+    // Stream bytes not yet framed: like rsync, data is framed when a chunk fills up, when a
+    // message must follow it, or on flush — not once per send() — so frame counts (and the
+    // byte totals in --stats) match stock rsync.
+    std::vector<std::byte> pending_;
 };
 
 }  // namespace ursync::session

@@ -1,0 +1,1 @@
+"""The interop harness: ursync against stock rsync, cell by cell (see interop/README.md)."""

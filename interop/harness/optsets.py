@@ -1,0 +1,60 @@
+"""The named option sets: arguments, destination states, and what each one compares."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OptSet:
+    name: str
+    args: tuple
+    states: tuple            # destination states it runs with
+    doc: str
+    times: bool = True       # -t in effect: mtimes are compared (else they are "now")
+    lines: bool = False      # compare stdout lines (-v/-i output), timing lines removed
+    stats: bool = False      # compare --stats counters
+    compress: bool = False   # -z: "Total bytes sent/received" are not compared at all
+    hardlinks: bool = False  # -H: the reference must reproduce the source's hard links
+    # Sanity checks of the rsync->rsync reference, per state: "mirror" (the result equals the
+    # source), "unchanged" (equals the starting state). They catch a harness that tests nothing.
+    expect: dict = field(default_factory=dict)
+    ref_exit: int = 0        # exit code the reference must have
+    ref_nonzero: tuple = ()  # --stats counters that must be non-zero in the reference
+
+
+OPTSETS = [
+    OptSet("a", ("-a",), ("empty", "stale"), "archive mode", expect={"empty": "mirror"}),
+    OptSet("av", ("-av",), ("empty", "stale"), "archive, verbose: compare the file lines",
+           lines=True, expect={"empty": "mirror"}),
+    OptSet("ai", ("-ai",), ("empty", "stale"), "archive, compare --itemize-changes lines",
+           lines=True, expect={"empty": "mirror"}),
+    OptSet("stats", ("-a", "--stats"), ("empty", "stale"), "archive, compare --stats counters",
+           stats=True, expect={"empty": "mirror"}),
+    OptSet("delete", ("-a", "--delete"), ("extras",), "--delete against a dest with extras"),
+    OptSet("delete-i", ("-ai", "--delete"), ("extras",),
+           "--delete with itemized output (the *deleting lines)", lines=True),
+    OptSet("delta", ("-a", "--no-W", "--stats"), ("old-versions",),
+           "delta transfer of older versions; compare literal/matched data",
+           stats=True, expect={"old-versions": "mirror"},
+           ref_nonzero=("Matched data", "Literal data")),
+    OptSet("c", ("-ac",), ("empty", "stale"), "--checksum",
+           expect={"empty": "mirror", "stale": "mirror"}),
+    OptSet("z", ("-az", "--stats"), ("empty", "old-versions"), "compression (zlib)",
+           stats=True, compress=True, expect={"empty": "mirror", "old-versions": "mirror"}),
+    OptSet("H", ("-aH",), ("empty", "stale"), "hard links", hardlinks=True,
+           expect={"empty": "mirror"}),
+    OptSet("numeric", ("-a", "--numeric-ids"), ("empty",), "--numeric-ids",
+           expect={"empty": "mirror"}),
+    OptSet("n", ("-ain",), ("stale",), "dry run, itemized", lines=True,
+           expect={"stale": "unchanged"}),
+    OptSet("exclude", ("-a", "--delete", "--include=keep.tmp", "--exclude=*.tmp",
+                       "--exclude=skipdir/"), ("empty", "extras"),
+           "include/exclude rules with --delete (excluded files in dest are protected)"),
+    OptSet("sizeonly", ("-a", "--size-only"), ("stale",), "--size-only quick check"),
+    OptSet("I", ("-aI",), ("stale",), "--ignore-times", expect={"stale": "mirror"}),
+    OptSet("r", ("-r",), ("empty", "stale"), "recursive only: no -t, -l, -p, -o, -g, -D",
+           times=False),
+    OptSet("inplace", ("-a", "--inplace"), ("stale", "old-versions"), "--inplace updates",
+           expect={"old-versions": "mirror"}),
+]
+
+BY_NAME = {o.name: o for o in OPTSETS}

@@ -1,0 +1,107 @@
+"""What is compared from a client's stdout: the file lines (-v/-i) and the --stats counters.
+
+Measured on rsync 3.5.0 (two identical rsync->rsync runs):
+- the order of the lines is not stable: on the receiving side the generator and the receiver
+  are two processes that print independently (pull with --delete reorders "*deleting" lines),
+  so lines are compared as multisets;
+- "Total bytes sent/received" vary by a few bytes from run to run (multiplex framing depends
+  on timing), so they are compared with a tolerance; with -z they depend on where the deflate
+  stream is flushed and are not compared at all;
+- times and rates are never compared.
+"""
+
+import collections
+import re
+
+STATS_KEYS = (
+    "Number of files", "Number of created files", "Number of deleted files",
+    "Number of regular files transferred", "Total file size", "Total transferred file size",
+    "Literal data", "Matched data", "File list size", "File list generation time",
+    "File list transfer time", "Total bytes sent", "Total bytes received",
+)
+# Printed at every protocol (3.5.0 leaves out "Number of deleted files" before protocol 31).
+REQUIRED_KEYS = ("Number of files", "Total file size", "Literal data", "Matched data",
+                 "Total bytes sent", "Total bytes received")
+TIME_KEYS = ("File list generation time", "File list transfer time")
+BYTES_KEYS = ("Total bytes sent", "Total bytes received")
+BYTES_TOLERANCE_FRACTION = 0.02
+BYTES_TOLERANCE_MIN = 512
+
+_STATS_RE = re.compile(rb"^(" + rb"|".join(k.encode() for k in STATS_KEYS) + rb"): (.*)$")
+_SENT_RE = re.compile(rb"^sent [\d,.]+ bytes\s+received [\d,.]+ bytes\s+[\d,.]+ bytes/sec$")
+_TOTAL_RE = re.compile(rb"^total size is ([\d,]+)\s+speedup is [\d,.]+( \(DRY RUN\))?$")
+
+
+class Output:
+    """A client's stdout split into file lines and --stats counters."""
+
+    def __init__(self, stdout):
+        self.lines = []   # everything but the stats block and the timing lines
+        self.stats = {}   # counter name -> value text (as printed)
+        for line in stdout.split(b"\n"):
+            match = _STATS_RE.match(line)
+            if match:
+                self.stats[match.group(1).decode()] = match.group(2).decode(errors="replace")
+                continue
+            if _SENT_RE.match(line):
+                continue
+            total = _TOTAL_RE.match(line)
+            if total:
+                self.stats["total size is"] = total.group(1).decode()
+                continue
+            self.lines.append(line)
+        while self.lines and self.lines[-1] == b"":
+            self.lines.pop()
+
+
+def _number(text):
+    match = re.match(r"[\d,]+", text)
+    return int(match.group(0).replace(",", "")) if match else None
+
+
+def show_line(line):
+    return line.decode("utf-8", errors="backslashreplace")
+
+
+def compare_lines(expected, actual, limit=10, labels=("expected", "actual")):
+    """Differences between two line lists, compared as multisets."""
+    exp_count = collections.Counter(expected)
+    act_count = collections.Counter(actual)
+    diffs = []
+    for line in sorted((exp_count - act_count).elements()):
+        diffs.append(f"line only in {labels[0]}: {show_line(line)!r}")
+    for line in sorted((act_count - exp_count).elements()):
+        diffs.append(f"line only in {labels[1]}: {show_line(line)!r}")
+    if len(diffs) > limit:
+        diffs = diffs[:limit] + [f"... and {len(diffs) - limit} more differing lines"]
+    return diffs
+
+
+def compare_stats(expected, actual, compress, labels=("expected", "actual")):
+    """Differences between two stats dicts (see the module comment for what is skipped)."""
+    diffs = []
+    for key in sorted(set(expected) | set(actual)):
+        if key in TIME_KEYS:
+            continue
+        exp, act = expected.get(key), actual.get(key)
+        if exp is None or act is None:
+            where = labels[0] if exp is not None else labels[1]
+            diffs.append(f"stats: {key!r} printed only by {where}")
+            continue
+        if key in BYTES_KEYS:
+            if compress:
+                continue  # with -z the compressed byte counts are not comparable
+            a, b = _number(exp), _number(act)
+            if a is None or b is None or \
+                    abs(a - b) > max(BYTES_TOLERANCE_MIN, a * BYTES_TOLERANCE_FRACTION):
+                diffs.append(f"stats: {key}: {labels[0]}={exp} {labels[1]}={act} "
+                             f"(beyond the tolerance)")
+            continue
+        if exp != act:
+            diffs.append(f"stats: {key}: {labels[0]}={exp} {labels[1]}={act}")
+    return diffs
+
+
+def stat_number(stats, key):
+    """The leading number of a counter, or None when it was not printed."""
+    return _number(stats[key]) if key in stats else None

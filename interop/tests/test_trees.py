@@ -1,0 +1,79 @@
+"""The scenario trees are deterministic and contain what the matrix relies on."""
+
+import os
+import shutil
+import stat
+import tempfile
+import unittest
+
+from harness import compare, trees
+
+BIG = 256 * 1024
+
+
+class TreesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="interop-trees-")
+        cls.src = os.path.join(cls.tmp, "src")
+        cls.info = trees.make_source(cls.src, BIG)
+        cls.snap = compare.snapshot(cls.src)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_source_is_deterministic(self):
+        again = os.path.join(self.tmp, "again")
+        trees.make_source(again, BIG)
+        self.assertEqual(compare.compare(self.snap, compare.snapshot(again), compare.Policy()),
+                         [])
+        shutil.rmtree(again)
+
+    def test_dest_states_are_deterministic_and_differ_from_the_source(self):
+        for state in ("stale", "extras", "old-versions"):
+            one, two = os.path.join(self.tmp, state + "1"), os.path.join(self.tmp, state + "2")
+            trees.make_dest_state(self.src, one, state)
+            trees.make_dest_state(self.src, two, state)
+            a, b = compare.snapshot(one), compare.snapshot(two)
+            self.assertEqual(compare.compare(a, b, compare.Policy()), [], state)
+            self.assertTrue(compare.compare(self.snap, a, compare.Policy()), state)
+
+    def test_empty_state_is_absent(self):
+        dst = os.path.join(self.tmp, "empty")
+        trees.make_dest_state(self.src, dst, "empty")
+        self.assertFalse(os.path.lexists(dst))
+
+    def test_features(self):
+        entries = self.snap.entries
+        kinds = {e.kind for e in entries.values()}
+        self.assertTrue({"file", "dir", "symlink", "fifo", "socket"} <= kinds, kinds)
+        if not self.info.missing:
+            self.assertTrue({"char-device", "block-device"} <= kinds)
+        for name in trees.odd_names():
+            self.assertIn(f"names/{name}", entries)
+        self.assertTrue(any(len(os.fsencode(os.path.basename(p))) == 255 for p in entries))
+        self.assertTrue(any(len(os.fsencode(p)) > 1024 for p in entries))
+        self.assertIn(3, {len(g) for g in self.snap.links})
+        self.assertEqual(entries["links/dangling"].target, b"does/not/exist")
+        self.assertTrue(entries["links/abs"].target.startswith(b"/"))
+        self.assertEqual(entries["big.bin"].size, BIG)
+        self.assertTrue(any(e.mode & stat.S_ISUID for e in entries.values()))
+        self.assertTrue(any(e.mode & stat.S_ISVTX for e in entries.values()))
+        self.assertTrue(any(e.uid == trees.OTHER_UID for e in entries.values()))
+        self.assertTrue(any(e.gid == trees.OTHER_GID and e.uid == 0 for e in entries.values()))
+        self.assertTrue(all(e.mtime_ns % 1_000_000_000 for e in entries.values()),
+                        "every mtime has nanoseconds")
+
+    def test_old_versions_change_only_big_files(self):
+        dst = os.path.join(self.tmp, "old")
+        trees.make_dest_state(self.src, dst, "old-versions")
+        changed = {d.split(":")[0] for d in compare.compare(self.snap, compare.snapshot(dst),
+                                                             compare.Policy(), limit=1000)}
+        self.assertIn("big.bin", changed)
+        for rel in changed:
+            self.assertGreaterEqual(self.snap.entries[rel].size, trees.DELTA_MIN_SIZE, rel)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -83,14 +83,11 @@ session::HandshakeRequest handshake_request(const cli::Options& o, bool am_serve
     if (o.protocol) r.our_protocol = *o.protocol;
     r.client_capabilities = o.client_info;
     r.checksum_choice = o.checksum_choice;
+    // -z alone negotiates (the CLI stores it as zlib with no explicit choice); an explicit
+    // --compress-choice is agreed out of band and skips the name lists.
     r.compress = o.compression != cli::Compression::off;
-    switch (o.compression) {
-        case cli::Compression::zlib: r.compress_choice = "zlib"; break;
-        case cli::Compression::zlibx: r.compress_choice = "zlibx"; break;
-        case cli::Compression::lz4: r.compress_choice = "lz4"; break;
-        case cli::Compression::zstd: r.compress_choice = "zstd"; break;
-        default: break;  // off, or negotiate with the peer
-    }
+    r.compress_choice = o.compress_choice == "none" ? "" : o.compress_choice;
+    if (o.compress_choice == "none") r.compress = false;
     r.checksum_seed = o.checksum_seed;
     if (am_server) {
         bool delete_late = o.delete_mode == cli::DeleteMode::before ||

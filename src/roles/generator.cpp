@@ -1,0 +1,235 @@
+// The generator's main loop: segments in order, redo requests, NDX_DONE accounting, dir times.
+#include "roles/generator.h"
+
+#include "protocol/varint.h"
+#include "roles/delete.h"
+#include "roles/generator_entry.h"
+#include "roles/recv_attrs.h"
+#include "roles/recv_hlink.h"
+
+namespace ursync::roles {
+
+namespace {
+
+using protocol::k_ndx_done;
+
+bool fatal(const RecvContext& ctx) { return ctx.fatal.has_value(); }
+
+void put_done(RecvContext& ctx, GenState& g) { protocol::put_ndx(g.out, ctx.ndx_out, k_ndx_done); }
+
+bool delete_deferred(const cli::Options& o) {
+    return o.delete_mode == cli::DeleteMode::delay || o.delete_mode == cli::DeleteMode::after;
+}
+
+// Waits for the receiver to report progress (after handing over our pending records).
+engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& g) {
+    auto f = co_await flush_requests(ctx, g, true);
+    if (!f) co_return f;
+    auto flushed = co_await ctx.s.out.flush();
+    if (!flushed) co_return flushed;
+    if (!fatal(ctx)) co_await ctx.receiver_progress.wait();
+    co_return SessionResult<void>{};
+}
+
+// Sends the phase-1 requests for failed verifications, and the NDX_DONE of every segment whose
+// transfers are all finished. mirrors rsync generator.c:check_for_finished_files
+engine::Task<SessionResult<void>> check_for_finished_files(RecvContext& ctx, GenState& g,
+                                                           bool check_redo) {
+    for (;;) {
+        if (fatal(ctx)) co_return SessionResult<void>{};
+        if (!ctx.hlink_finished.empty()) {
+            auto h = co_await hlink_process_finished(ctx, g);
+            if (!h) co_return h;
+            continue;
+        }
+        if (check_redo && !ctx.redo_queue.empty()) {
+            const int32_t ndx = ctx.redo_queue.front();
+            ctx.redo_queue.pop_front();
+            auto loc = locate_ndx(ctx, ndx);
+            if (!loc || !loc->idx) {
+                co_return session::fail("redo of an unknown index " + std::to_string(ndx),
+                                        ExitCode::protocol);
+            }
+            ctx.redo_mode = true;
+            auto r = co_await recv_generator(ctx, g, GenItem{{loc->seg, *loc->idx}, ndx, 0});
+            ctx.redo_mode = false;
+            ctx.progress[loc->seg].to_redo--;
+            if (!r) co_return r;
+            continue;
+        }
+        // Only segments the generator has walked past can be finished (incremental only).
+        const size_t walked = ctx.gen_walk_done ? ctx.flist.segments().size() : ctx.gen_current;
+        if (!ctx.fopts.inc_recurse || ctx.gen_first_open >= walked) break;
+        const SegmentProgress& p = ctx.progress[ctx.gen_first_open];
+        if (p.in_progress > 0 || p.to_redo > 0) break;
+        put_done(ctx, g);
+        ctx.gen_first_open++;
+    }
+    co_return co_await flush_requests(ctx, g, false);
+}
+
+// Sets the mtimes (and modes) of directories again after their contents were written.
+// mirrors rsync generator.c:touch_up_dirs
+engine::Task<void> touch_up_dirs(RecvContext& ctx) {
+    const auto& o = ctx.s.options;
+    if (!o.times || o.omit_dir_times != 0 || o.dry_run || o.list_only || !ctx.root) co_return;
+    auto& segs = ctx.flist.segments();
+    for (size_t si = segs.size(); si-- > 0;) {
+        for (size_t i = segs[si].entries.size(); i-- > 0;) {
+            const auto& e = segs[si].entries[i];
+            if (!e.is_dir() || segs[si].dropped[i] || ctx.progress[si].state[i].missing_dir)
+                continue;
+            const std::string rel = ctx.local_path(e);
+            auto st = co_await ctx.root->stat(rel);
+            if (!st || !st->is_dir()) continue;
+            co_await set_attrs_at(ctx, rel, e, st->mode, *st, SetAttrsFlags{});
+        }
+    }
+}
+
+// Phase 0: every segment in order (waiting for segments that have not arrived yet).
+engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
+    const auto& o = ctx.s.options;
+    const bool delete_during =
+        o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay;
+    for (size_t seg = 0;; ++seg) {
+        ctx.gen_current = seg;
+        const int64_t parent = ctx.flist.segments()[seg].parent_dir;
+        if (ctx.fopts.inc_recurse && parent >= 0 &&
+            static_cast<size_t>(parent) < ctx.dir_entries.size()) {
+            const EntryRef dir = ctx.dir_entries[static_cast<size_t>(parent)];
+            const int32_t ndx = ctx.flist.segments()[seg].ndx_start - 1;
+            auto r = co_await recv_generator(ctx, g, GenItem{dir, ndx, 1});
+            if (!r) co_return r;
+            if (delete_during && !ctx.state(dir).missing_dir && !ctx.entry(dir).no_content_dir) {
+                auto d = co_await delete_in_dir(ctx, g, dir);
+                if (!d) co_return d;
+            }
+        }
+        const size_t count = ctx.flist.segments()[seg].entries.size();
+        for (size_t i = 0; i < count; ++i) {
+            if (fatal(ctx)) co_return SessionResult<void>{};
+            const auto& s = ctx.flist.segments()[seg];
+            if (s.dropped[i]) continue;
+            const int32_t ndx = s.ndx_start + static_cast<int32_t>(i);
+            const auto& e = s.entries[i];
+            int is_dir = 0;
+            if (e.is_dir()) is_dir = ctx.fopts.inc_recurse ? -1 : 1;
+            auto r = co_await recv_generator(ctx, g, GenItem{{seg, i}, ndx, is_dir});
+            if (!r) co_return r;
+            auto c = co_await check_for_finished_files(ctx, g, false);
+            if (!c) co_return c;
+        }
+        if (!ctx.fopts.inc_recurse) {
+            put_done(ctx, g);
+            break;
+        }
+        ctx.gen_current = seg + 1;
+        for (;;) {
+            auto c = co_await check_for_finished_files(ctx, g, true);
+            if (!c) co_return c;
+            if (fatal(ctx)) co_return SessionResult<void>{};
+            if (ctx.flist.segments().size() > seg + 1 || ctx.flist_eof) break;
+            auto w = co_await wait_for_receiver(ctx, g);
+            if (!w) co_return w;
+        }
+        if (ctx.flist.segments().size() <= seg + 1) break;
+    }
+    ctx.gen_walk_done = true;
+    co_return SessionResult<void>{};
+}
+
+// Waits until the receiver has reported `count` phase ends, sending redo requests meanwhile.
+engine::Task<SessionResult<void>> wait_msgdone(RecvContext& ctx, GenState& g, int count,
+                                               bool check_redo) {
+    for (;;) {
+        auto c = co_await check_for_finished_files(ctx, g, check_redo);
+        if (!c) co_return c;
+        if (fatal(ctx) || ctx.msgdone >= count) co_return SessionResult<void>{};
+        auto w = co_await wait_for_receiver(ctx, g);
+        if (!w) co_return w;
+    }
+}
+
+engine::Task<SessionResult<void>> generate(RecvContext& ctx, GenState& g) {
+    const auto& o = ctx.s.options;
+    const int32_t protocol = ctx.s.params.protocol;
+    const bool delay_updates = o.delay_updates;
+    const bool early_delete_done = !delete_deferred(o);
+    const bool any_delete = o.delete_mode != cli::DeleteMode::none || o.force_delete;
+
+    if (o.delete_mode == cli::DeleteMode::before && !ctx.local_name) {
+        auto d = co_await do_delete_pass(ctx, g);
+        if (!d) co_return d;
+    }
+    auto walked = co_await walk_segments(ctx, g);
+    if (!walked) co_return walked;
+    if (o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay)
+        co_await finish_delete_during(ctx, g);
+    ctx.gen_phase = 1;
+
+    auto w1 = co_await wait_msgdone(ctx, g, 1, true);
+    if (!w1) co_return w1;
+    ctx.gen_phase = 2;
+    put_done(ctx, g);
+    if (!delay_updates) put_done(ctx, g);
+    if (protocol >= 31 && early_delete_done) {
+        if (any_delete) put_del_stats(ctx, g.out);
+        if (!delay_updates) put_done(ctx, g);
+    }
+    auto w2 = co_await wait_msgdone(ctx, g, 2, false);
+    if (!w2) co_return w2;
+    ctx.gen_phase = 3;
+    if (delay_updates) {
+        put_done(ctx, g);
+        if (protocol >= 31 && early_delete_done) put_done(ctx, g);
+    }
+    auto w3 = co_await wait_msgdone(ctx, g, 3, false);
+    if (!w3) co_return w3;
+
+    if (o.delete_mode == cli::DeleteMode::delay) {
+        auto d = co_await do_delayed_deletions(ctx, g);
+        if (!d) co_return d;
+    }
+    if (o.delete_mode == cli::DeleteMode::after && !ctx.local_name) {
+        auto d = co_await do_delete_pass(ctx, g);
+        if (!d) co_return d;
+    }
+    report_delete_limit(ctx);
+    if (protocol >= 31) {
+        if (!early_delete_done) {
+            if (any_delete) put_del_stats(ctx, g.out);
+            put_done(ctx, g);
+        }
+        auto w4 = co_await wait_msgdone(ctx, g, 4, false);
+        if (!w4) co_return w4;
+    }
+    co_await touch_up_dirs(ctx);
+    // The goodbye (rsync main.c:do_recv, after generate_files).
+    put_done(ctx, g);
+    auto f = co_await flush_requests(ctx, g, true);
+    if (!f) co_return f;
+    co_return co_await ctx.s.out.flush();
+}
+
+}  // namespace
+
+engine::Task<SessionResult<void>> flush_requests(RecvContext& ctx, GenState& g, bool always) {
+    if (g.out.size() == 0 || (!always && g.out.size() < k_generator_batch_bytes))
+        co_return SessionResult<void>{};
+    auto bytes = g.out.take();
+    g.out.clear();
+    co_return co_await ctx.s.out.send(bytes);
+}
+
+engine::Task<void> run_generator(RecvContext& ctx) {
+    GenState g;
+    ctx.gen_out = &g.out;
+    auto r = co_await generate(ctx, g);
+    ctx.gen_out = nullptr;
+    if (!r) ctx.fail(std::move(r).error());
+    ctx.generator_done.set();
+    ctx.receiver_progress.notify();
+}
+
+}  // namespace ursync::roles

@@ -1,0 +1,152 @@
+// Rebuilding one file from the token stream (plain or zstd), checked with the whole-file sum.
+#include "roles/recv_data.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "engine/io_helpers.h"
+#include "roles/recv_sum_head.h"
+#include "protocol/token_plain.h"
+
+namespace ursync::roles {
+
+namespace {
+
+using protocol::TokenEvent;
+
+std::string errno_text(int err) {
+    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
+}
+
+// The basis bytes read last: runs of matched blocks are served from one large read.
+struct BasisCache {
+    std::vector<std::byte> buf;
+    uint64_t off = 0;
+    size_t len = 0;
+};
+
+// Basis bytes [pos, pos + len), zero-filled past the end of a basis that shrank (as rsync's
+// map_ptr reads them). With --inplace the basis is the file being written: no read-ahead.
+engine::Task<Expected<protocol::Bytes, int>> read_basis(RecvContext& ctx, BasisCache& cache,
+                                                        int fd, uint64_t pos, size_t len,
+                                                        bool inplace) {
+    if (!inplace && pos >= cache.off && pos + len <= cache.off + cache.len)
+        co_return protocol::Bytes(cache.buf).subspan(static_cast<size_t>(pos - cache.off), len);
+    const size_t want = inplace ? len : std::max(len, k_basis_read_ahead_bytes);
+    cache.buf.resize(want);
+    auto r = co_await engine::read_full(ctx.s.engine, fd, cache.buf, pos);
+    if (!r) co_return Unexpected{r.err()};
+    const auto got = static_cast<size_t>(r.value());
+    if (got < len) std::memset(cache.buf.data() + got, 0, len - got);
+    cache.off = pos;
+    cache.len = std::max(got, len);
+    co_return protocol::Bytes(cache.buf).first(len);
+}
+
+}  // namespace
+
+engine::Task<SessionResult<protocol::SumHead>> read_sum_head(RecvContext& ctx) {
+    const int digest = static_cast<int>(protocol::digest_len(ctx.s.params.xfer_checksum));
+    co_return co_await ctx.s.in.decode<protocol::SumHead>(
+        [digest](protocol::ByteCursor& c) { return protocol::get_sum_head(c, digest); },
+        "sum head");
+}
+
+engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const std::string& name,
+                                                       const protocol::SumHead& sum_head,
+                                                       int basis_fd, int64_t basis_len,
+                                                       RecvSink& sink) {
+    auto& in = ctx.s.in;
+    const protocol::SumHead* head = &sum_head;
+    if (head->count > 0) {
+        // The blocks must lie in the basis we have: the sender cannot point us elsewhere.
+        auto covers = protocol::check_sum_head_covers(*head, basis_fd >= 0 ? basis_len : 0);
+        if (!covers || basis_fd < 0) {
+            co_return session::fail("invalid sum head for " + name + " from sender",
+                                    ExitCode::stream_io);
+        }
+    }
+
+    const bool zstd = ctx.s.params.compress == "zstd";
+    if (!ctx.s.params.compress.empty() && !zstd) {
+        co_return session::fail("unsupported compression " + ctx.s.params.compress,
+                                ExitCode::unsupported);
+    }
+    protocol::PlainTokenDecoder plain(head->count);
+    if (zstd) {
+        if (!ctx.zstd) ctx.zstd = std::make_unique<protocol::ZstdTokenDecoder>();
+        ctx.zstd->begin_file(head->count);
+    }
+
+    protocol::FileHasher hasher(ctx.s.params.file_checksum);
+    const bool inplace = sink.inplace_fd >= 0;
+    BasisCache cache;
+    std::vector<std::byte> pending;  // written data not yet handed to the temp file
+    uint64_t pending_off = 0;
+    uint64_t& offset = sink.written;
+    offset = 0;
+    auto write_pending = [&]() -> engine::Task<int> {
+        if (pending.empty() || !sink.temp) co_return 0;
+        auto w = co_await sink.temp->write(pending, pending_off);
+        pending.clear();
+        co_return w ? 0 : w.error().err;
+    };
+    for (;;) {
+        auto ev = co_await in.decode<TokenEvent>(
+            [&](protocol::ByteCursor& c) { return zstd ? ctx.zstd->next(c) : plain.next(c); },
+            "file data");
+        if (!ev) co_return Unexpected{std::move(ev).error()};
+        if (ev->kind == TokenEvent::Kind::end) break;
+        protocol::Bytes data;
+        bool in_place = false;  // --inplace: this block already sits at the write offset
+        if (ev->kind == TokenEvent::Kind::literal) {
+            data = ev->literal;
+            ctx.stats.literal_data += static_cast<int64_t>(data.size());
+        } else {
+            const auto block = static_cast<int64_t>(ev->block);
+            const bool last = block == head->count - 1 && head->remainder != 0;
+            const auto len = static_cast<size_t>(last ? head->remainder : head->blength);
+            const auto pos = static_cast<uint64_t>(block * head->blength);
+            in_place = inplace && pos == offset;
+            auto got = co_await read_basis(ctx, cache, basis_fd, pos, len, inplace);
+            if (!got) {
+                co_return session::fail("read of basis \"" + name + "\" failed: " +
+                                            errno_text(got.error()),
+                                        ExitCode::file_io);
+            }
+            data = *got;
+            ctx.stats.matched_data += static_cast<int64_t>(len);
+        }
+        hasher.update(data);
+        int write_err = 0;
+        if (sink.temp) {
+            if (pending.empty()) pending_off = offset;
+            pending.insert(pending.end(), data.begin(), data.end());
+            if (pending.size() >= k_recv_write_batch_bytes) write_err = co_await write_pending();
+        } else if (inplace && !in_place) {
+            auto w = co_await engine::write_all(ctx.s.engine, sink.inplace_fd, data, offset);
+            if (!w) write_err = w.err();
+        }
+        if (write_err != 0) {
+            co_return session::fail("write failed on \"" + name + "\": " + errno_text(write_err),
+                                    ExitCode::file_io);
+        }
+        offset += data.size();
+    }
+    if (int err = co_await write_pending(); err != 0) {
+        co_return session::fail("write failed on \"" + name + "\": " + errno_text(err),
+                                ExitCode::file_io);
+    }
+
+    const auto want = hasher.finish();
+    std::vector<std::byte> got(protocol::digest_len(ctx.s.params.file_checksum));
+    auto sum = co_await in.read_bytes(got, "file checksum");
+    if (!sum) co_return Unexpected{std::move(sum).error()};
+    ReceivedData result;
+    result.verified =
+        got.size() == want.len && std::memcmp(got.data(), want.bytes.data(), want.len) == 0;
+    co_return result;
+}
+
+}  // namespace ursync::roles

@@ -1,0 +1,45 @@
+// Rebuilding one file from the sender's token stream: literal data and basis blocks, verified
+// with the whole-file checksum.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/task.h"
+#include "fs/temp_file.h"
+#include "protocol/file_entry.h"
+#include "roles/recv_sum_head.h"
+#include "roles/receiving.h"
+
+namespace ursync::roles {
+
+// Basis bytes read at once when blocks are copied (runs of matches come from one read); at
+// least k_block_len_max.
+inline constexpr size_t k_basis_read_ahead_bytes = 1u << 20;
+// New data handed to the temp file in writes of about this size.
+inline constexpr size_t k_recv_write_batch_bytes = 1u << 20;
+
+struct ReceivedData {
+    bool verified = false;  // the whole-file checksums matched
+};
+
+// Where the rebuilt data goes: a temp file, the destination itself (--inplace), or nowhere.
+struct RecvSink {
+    fs::TempFile* temp = nullptr;
+    int inplace_fd = -1;  // --inplace: blocks already at their place are not rewritten
+    uint64_t written = 0; // bytes of the new file produced so far (its length at the end)
+    bool empty() const { return !temp && inplace_fd < 0; }
+};
+
+// Reads the sum head the sender echoes before a file's data (validated against the digest).
+engine::Task<SessionResult<protocol::SumHead>> read_sum_head(RecvContext& ctx);
+
+// Reads the tokens and the file checksum of one transfer whose sum head is `head`. The data
+// goes to `sink` (empty: read and discard it); blocks come from `basis_fd` (-1: none) of
+// `basis_len` bytes. A malformed stream (a sum head the basis cannot satisfy, bad tokens) is a
+// fatal error. mirrors rsync receiver.c:receive_data
+engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const std::string& name,
+                                                       const protocol::SumHead& head,
+                                                       int basis_fd, int64_t basis_len,
+                                                       RecvSink& sink);
+
+}  // namespace ursync::roles

@@ -1,0 +1,277 @@
+// The sender's request loop: validation, echoes, phases, NDX_DEL_STATS, stats and goodbye.
+#include "roles/sender.h"
+
+#include "protocol/file_entry.h"
+#include "protocol/varint.h"
+#include "roles/send_yield.h"
+
+namespace ursync::roles {
+
+using protocol::k_ndx_done;
+using session::SessionError;
+using session::SessionResult;
+
+namespace {
+
+// Phases after phase 0 (rsync max_phase for protocol >= 29).
+constexpr int k_max_phase = 2;
+
+}  // namespace
+
+Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& ndx_in,
+               protocol::NdxState& ndx_out)
+    : s_(s),
+      list_(list),
+      out_(out),
+      ndx_in_(ndx_in),
+      ndx_out_(ndx_out),
+      io_error_at_start_(s.state.io_error) {
+    if (s.params.compress == "zstd") {
+        zstd_ = std::make_unique<protocol::ZstdTokenEncoder>(
+            s.options.compress_level.value_or(protocol::k_zstd_level_default));
+    }
+    log_ctx_.am_sender = true;
+    log_ctx_.preserve_mtimes = s.options.times;
+    log_ctx_.receiver_symlink_times = s.params.symlink_times;
+    log_ctx_.allow_8bit = s.options.eight_bit_output;
+}
+
+Sender::~Sender() = default;
+
+engine::Task<SessionResult<void>> Sender::handle_del_stats() {
+    int32_t counts[5] = {};
+    for (int32_t& c : counts) {
+        auto v = co_await s_.in.read_varint("the deletion statistics");
+        if (!v) co_return Unexpected{std::move(v).error()};
+        if (*v < 0 || *v > k_del_stat_max)
+            co_return session::fail("invalid deletion count " + std::to_string(*v),
+                                    ExitCode::protocol);
+        c = *v;
+    }
+    if (s_.am_server) {
+        // A server sender passes the counts on to its client (with its own ndx state).
+        protocol::put_ndx(out_.w(), ndx_out_, protocol::k_ndx_del_stats);
+        for (int32_t c : counts) protocol::put_varint(out_.w(), c);
+    } else {
+        TypeCounts& d = s_.stats.deleted_files;
+        d.reg = counts[0];
+        d.dir = counts[1];
+        d.link = counts[2];
+        d.dev = counts[3];
+        d.special = counts[4];
+        d.total = int64_t{counts[0]} + counts[1] + counts[2] + counts[3] + counts[4];
+    }
+    co_return SessionResult<void>{};
+}
+
+// mirrors rsync rsync.c:read_ndx_and_attrs for the sender
+engine::Task<SessionResult<SendRequest>> Sender::read_request() {
+    SendRequest req;
+    // What we produced goes out before we wait (MuxIn flushes MuxOut, not our buffer).
+    list_.output_flushed();
+    auto c = co_await out_.commit(1);
+    if (!c) co_return Unexpected{std::move(c).error()};
+    for (;;) {
+        auto ndx = co_await s_.in.read_ndx(ndx_in_, "a file index");
+        if (!ndx) co_return Unexpected{std::move(ndx).error()};
+        if (*ndx >= 0) {
+            req.ndx = *ndx;
+            break;
+        }
+        if (*ndx == k_ndx_done) {
+            req.ndx = k_ndx_done;
+            co_return req;
+        }
+        if (*ndx == protocol::k_ndx_del_stats) {
+            auto d = co_await handle_del_stats();
+            if (!d) co_return Unexpected{std::move(d).error()};
+            continue;
+        }
+        co_return session::fail("Invalid file index: " + std::to_string(*ndx) + " [sender]",
+                                ExitCode::protocol);
+    }
+    auto iflags = co_await s_.in.read_shortint("the item flags");
+    if (!iflags) co_return Unexpected{std::move(iflags).error()};
+    req.iflags = *iflags;
+    if (req.iflags & k_item_basis_type_follows) {
+        auto b = co_await s_.in.read_byte("the basis type");
+        if (!b) co_return Unexpected{std::move(b).error()};
+        req.has_basis_type = true;
+        req.basis_type = *b;
+    }
+    if (req.iflags & k_item_xname_follows) {
+        auto x = co_await s_.in.read_vstring(k_xname_len_max, "the xname");
+        if (!x) co_return Unexpected{std::move(x).error()};
+        req.has_xname = true;
+        req.xname = std::move(*x);
+    }
+    co_return req;
+}
+
+// mirrors rsync sender.c:receive_sums (sum head validated against the negotiated digest)
+engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
+    const int digest_len = static_cast<int>(protocol::digest_len(s_.params.xfer_checksum));
+    auto head = co_await s_.in.decode<protocol::SumHead>(
+        [digest_len](protocol::ByteCursor& c) { return protocol::get_sum_head(c, digest_len); },
+        "the sum header");
+    if (!head) co_return Unexpected{std::move(head).error()};
+    protocol::BlockSums sums;
+    sums.head = *head;
+    const uint64_t bytes = protocol::block_sums_size(*head);
+    if (bytes > k_block_sums_bytes_max)
+        co_return session::fail("block checksums too large (" + std::to_string(bytes) + " bytes)",
+                                ExitCode::malloc);
+    const auto count = static_cast<size_t>(head->count);
+    const auto s2len = static_cast<size_t>(head->s2length);
+    sums.weak.reserve(count);
+    sums.strong.reserve(count * s2len);
+    const size_t per_block = 4 + s2len;
+    size_t got = 0;
+    StackGuard guard(s_.engine);
+    while (got < count) {
+        co_await guard.tick();
+        // Whole blocks in batches of about 64 KiB, straight from the input buffer.
+        const size_t want = std::min(count - got, std::max<size_t>(1, 65536 / per_block));
+        auto ready = co_await s_.in.need(want * per_block, "the block checksums");
+        if (!ready) co_return Unexpected{std::move(ready).error()};
+        auto avail = s_.in.available();
+        for (size_t b = 0; b < want; ++b) {
+            const std::byte* p = avail.data() + b * per_block;
+            const uint32_t weak = static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+                                  static_cast<uint32_t>(p[2]) << 16 |
+                                  static_cast<uint32_t>(p[3]) << 24;
+            sums.weak.push_back(weak);
+            sums.strong.insert(sums.strong.end(), p + 4, p + per_block);
+        }
+        s_.in.consume(want * per_block);
+        got += want;
+    }
+    co_return sums;
+}
+
+void Sender::write_echo(const SendRequest& req) {
+    protocol::put_ndx(out_.w(), ndx_out_, req.ndx);
+    protocol::put_shortint(out_.w(), req.iflags);
+    if (req.has_basis_type) protocol::put_byte(out_.w(), req.basis_type);
+    if (req.has_xname) protocol::put_vstring(out_.w(), req.xname);
+}
+
+void Sender::count_created(const protocol::FileEntry& entry) {
+    s_.stats.created_files.add(entry.mode);
+}
+
+// A client sender prints the items (rsync log.c:log_item with the stdout format).
+void Sender::log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes) {
+    if (s_.am_server || s_.options.stdout_format.empty()) return;
+    LogItem item;
+    item.file = &entry;
+    item.name = entry.name;
+    item.iflags = req.iflags;
+    item.hlink_target = req.xname;
+    item.bytes = bytes;
+    s_.output.info(format_log_line(s_.options.stdout_format, item, log_ctx_) + "\n");
+}
+
+// mirrors rsync log.c:maybe_log_item (client side)
+void Sender::maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req) {
+    if (s_.am_server) return;
+    const uint32_t significant = req.iflags & k_item_significant;
+    const int has_i = s_.options.stdout_format_has_i;
+    const bool name2 = s_.options.info.level(cli::InfoWord::name) >= 2;
+    const bool see_item = has_i && (significant || !req.xname.empty() || has_i > 1 || name2);
+    const bool local_change = (req.iflags & k_item_local_change) && significant;
+    if (see_item || local_change || !req.xname.empty() || (entry.is_dir() && significant))
+        log_item(entry, req, 0);
+}
+
+engine::Task<SessionResult<void>> Sender::run() {
+    StackGuard guard(s_.engine);
+    for (;;) {
+        co_await guard.tick();
+        if (s_.params.inc_recurse) {
+            auto more = co_await list_.send_more(k_flist_lookahead_entries);
+            if (!more) co_return more;
+        }
+        auto req = co_await read_request();
+        if (!req) co_return Unexpected{std::move(req).error()};
+        if (req->ndx == k_ndx_done) {
+            if (s_.params.inc_recurse && list_.unfinished_segments() > 0) {
+                list_.finish_oldest();
+                if (list_.unfinished_segments() > 0) {
+                    protocol::put_ndx(out_.w(), ndx_out_, k_ndx_done);
+                    continue;
+                }
+            }
+            if (++phase_ > k_max_phase) break;
+            protocol::put_ndx(out_.w(), ndx_out_, k_ndx_done);
+            continue;
+        }
+        if (s_.params.inc_recurse) {
+            auto more = co_await list_.send_more(k_flist_lookahead_entries);
+            if (!more) co_return more;
+        }
+        auto found = list_.lookup(req->ndx);
+        if (!found) co_return Unexpected{std::move(found).error()};
+        const protocol::FileEntry& entry = *found->entry;
+        SendInfo& info = *found->info;
+        if (!(req->iflags & k_item_transfer)) {
+            maybe_log_item(entry, *req);
+            write_echo(*req);
+            if (req->iflags & k_item_is_new) count_created(entry);
+            auto c = co_await out_.commit();
+            if (!c) co_return c;
+            continue;
+        }
+        if (!entry.is_regular()) {
+            co_return session::fail("received request to transfer non-regular file: " +
+                                        std::to_string(req->ndx) + " [sender]",
+                                    ExitCode::protocol);
+        }
+        if (phase_ == k_max_phase) {
+            co_return session::fail("got transfer request in phase 2 [sender]", ExitCode::protocol);
+        }
+        auto sent = co_await send_file(*req, entry, info);
+        if (!sent) co_return sent;
+    }
+    if (s_.state.io_error != io_error_at_start_) {
+        auto c = co_await out_.commit(1);
+        if (!c) co_return c;
+        protocol::ByteWriter msg;
+        protocol::put_int(msg, s_.state.io_error);
+        auto m = co_await out_.mux().send_message(protocol::MsgCode::io_error, msg.bytes());
+        if (!m) co_return m;
+    }
+    protocol::put_ndx(out_.w(), ndx_out_, k_ndx_done);
+    co_return co_await out_.flush();
+}
+
+engine::Task<SessionResult<void>> Sender::finish() {
+    if (s_.am_server) {
+        // The client receiver reads these as its own totals (read/written swapped).
+        auto f = co_await out_.flush();
+        if (!f) co_return f;
+        protocol::ByteWriter w;
+        protocol::put_varlong(w, static_cast<int64_t>(s_.in.bytes_read()), 3);
+        protocol::put_varlong(w, static_cast<int64_t>(out_.mux().bytes_written()), 3);
+        protocol::put_varlong(w, s_.stats.total_size, 3);
+        protocol::put_varlong(w, s_.stats.flist_buildtime_ms, 3);
+        protocol::put_varlong(w, s_.stats.flist_xfertime_ms, 3);
+        out_.w().put(w.bytes());
+    }
+    // mirrors rsync main.c:read_final_goodbye
+    auto req = co_await read_request();
+    if (!req) co_return Unexpected{std::move(req).error()};
+    if (s_.params.protocol >= 31 && req->ndx == k_ndx_done) {
+        protocol::put_ndx(out_.w(), ndx_out_, k_ndx_done);
+        req = co_await read_request();
+        if (!req) co_return Unexpected{std::move(req).error()};
+    }
+    if (req->ndx != k_ndx_done) {
+        co_return session::fail(
+            "Invalid packet at end of run (" + std::to_string(req->ndx) + ") [sender]",
+            ExitCode::protocol);
+    }
+    co_return co_await out_.flush();
+}
+
+}  // namespace ursync::roles

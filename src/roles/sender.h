@@ -1,0 +1,80 @@
+// The sender's main loop: answering the generator's requests, phases, stats and the goodbye.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/task.h"
+#include "protocol/ndx.h"
+#include "protocol/token_zstd.h"
+#include "roles/flist_build.h"
+#include "roles/flist_send.h"
+#include "roles/log_format.h"
+#include "roles/send_buffer.h"
+#include "roles/send_sum_head.h"
+#include "roles/session_context.h"
+#include "session/session_error.h"
+
+namespace ursync::roles {
+
+// Most block-sum bytes one request may carry (count * (4 + s2length)); rsync's default
+// --max-alloc is 1 GiB.
+inline constexpr uint64_t k_block_sums_bytes_max = uint64_t{1} << 30;
+// Longest xname (hard-link target or basis name) in a request: MAXPATHLEN.
+inline constexpr size_t k_xname_len_max = 4096;
+// Each deletion count in NDX_DEL_STATS is at most this (rsync MAX_WIRE_DEL_STAT).
+inline constexpr int32_t k_del_stat_max = int32_t{1} << 28;
+// File bytes read per engine read while sending.
+inline constexpr size_t k_sender_read_bytes = 4 * 1024 * 1024;
+
+// One request from the generator (rsync rsync.c:read_ndx_and_attrs, sender side).
+struct SendRequest {
+    int32_t ndx = protocol::k_ndx_done;
+    uint16_t iflags = 0;
+    bool has_basis_type = false;
+    uint8_t basis_type = 0x80;  // FNAMECMP_FNAME
+    bool has_xname = false;
+    std::string xname;
+};
+
+class Sender {
+  public:
+    Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& ndx_in,
+           protocol::NdxState& ndx_out);
+    ~Sender();
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+
+    // Answers requests until the generator's last phase ends, then writes the final NDX_DONE.
+    // mirrors rsync sender.c:send_files
+    engine::Task<session::SessionResult<void>> run();
+    // Server: the five statistics; both: the end-of-run exchange. mirrors rsync
+    // main.c:handle_stats (server sender) and read_final_goodbye
+    engine::Task<session::SessionResult<void>> finish();
+
+  private:
+    // The next index (and its attributes) from the generator; NDX_DEL_STATS is handled here.
+    engine::Task<session::SessionResult<SendRequest>> read_request();
+    engine::Task<session::SessionResult<void>> handle_del_stats();
+    engine::Task<session::SessionResult<protocol::BlockSums>> read_sums();
+    void write_echo(const SendRequest& req);
+    engine::Task<session::SessionResult<void>> send_file(const SendRequest& req,
+                                                         const protocol::FileEntry& entry,
+                                                         SendInfo& info);
+    void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
+    void maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req);
+    void count_created(const protocol::FileEntry& entry);
+
+    Session& s_;
+    SendList& list_;
+    SendBuffer& out_;
+    protocol::NdxState& ndx_in_;
+    protocol::NdxState& ndx_out_;
+    std::unique_ptr<protocol::ZstdTokenEncoder> zstd_;
+    LogContext log_ctx_;
+    int phase_ = 0;
+    int32_t io_error_at_start_ = 0;
+};
+
+}  // namespace ursync::roles

@@ -1,0 +1,289 @@
+// A hostile sender: crafted streams fed to roles::receive_files through a socketpair must end
+// in a clean error with rsync's exit code, nothing written outside the destination and no temp
+// file left behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <functional>
+
+#include "engine/engine.h"
+#include "protocol/flist_codec.h"
+#include "protocol/mux_frame.h"
+#include "protocol/ndx.h"
+#include "protocol/varint.h"
+#include "receiving_test_util.h"
+#include "roles/entry.h"
+#include "roles/output.h"
+#include "roles/session_context.h"
+#include "transport/buffered.h"
+#include "transport/fd_stream.h"
+
+namespace ursync::roles::testing {
+namespace {
+
+using protocol::ByteWriter;
+using protocol::FileEntry;
+
+cli::Options archive_options() {
+    cli::Options o;
+    o.recursive = o.links = o.perms = o.times = o.group = o.owner = true;
+    o.devices = o.specials = true;
+    return o;
+}
+
+session::SessionParams params_p31() {
+    session::SessionParams p;
+    p.protocol = 31;
+    p.varint_flist_flags = true;
+    p.safe_flist = true;
+    p.xfer_checksum = protocol::ChecksumAlgo::md5;
+    p.file_checksum = protocol::ChecksumAlgo::md5;
+    p.seed = 12345;
+    return p;
+}
+
+FileEntry entry(std::string name, uint32_t mode, int64_t size = 0) {
+    FileEntry e;
+    e.name = std::move(name);
+    e.mode = mode;
+    e.size = size;
+    e.mtime_sec = 1704164645;
+    return e;
+}
+
+// The sender's side of a whole non-incremental file list, as stock encodes it.
+void put_flist(ByteWriter& w, const std::vector<FileEntry>& entries) {
+    protocol::FlistCodecState st;
+    auto fo = flist_options_for(archive_options(), params_p31());
+    protocol::SegmentContext sc{0, {}};
+    for (const auto& e : entries) {
+        auto r = protocol::encode_entry(w, st, fo, e, sc);
+        if (!r) ADD_FAILURE() << "cannot encode " << e.name;
+    }
+    protocol::encode_end_of_list(w, fo, 0);
+    if (protocol::id_lists_present(fo)) {
+        auto r = protocol::encode_id_lists(w, fo, st, "root", "root");
+        if (!r) ADD_FAILURE() << "cannot encode id lists";
+    }
+}
+
+struct Outcome {
+    int code = 0;
+    std::string err;
+};
+
+engine::Task<void> drain(transport::FdStream& s) {
+    std::vector<std::byte> buf(65536);
+    for (;;) {
+        auto r = co_await s.read_some(buf);
+        if (!r || r.value() == 0) break;
+    }
+}
+
+engine::Task<void> feed(transport::FdStream& s, std::vector<std::byte> stream, bool close_after) {
+    ByteWriter framed;
+    protocol::encode_frames(protocol::MsgCode::data, stream, framed);
+    transport::BufferedWriter w(s);
+    co_await w.write(framed.bytes());
+    co_await w.flush();
+    if (close_after) s.close_write();
+}
+
+engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, std::string dest,
+                                Outcome& out) {
+    cli::Options o = archive_options();
+    transport::BufferedReader reader(ours);
+    transport::BufferedWriter writer(ours);
+    session::MuxOut mout(writer);
+    session::MuxIn min(reader, &mout);
+    mout.start_multiplex();
+    min.start_multiplex(nullptr);
+    Output output(e, nullptr);
+    Session s{e, o, params_p31(), min, mout, output};
+    co_await receive_files(s, dest, {});
+    co_await mout.flush();
+    co_await output.flush();
+    ours.close_write();
+    out.code = s.state.final_code();
+}
+
+// Runs receive_files against `stream` (the sender's bytes, framed here) into dir/dest.
+Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool close_after = true) {
+    ::signal(SIGPIPE, SIG_IGN);
+    Outcome out;
+    engine::Engine e;
+    auto [ours, theirs] = transport::make_socketpair_streams(e);
+    e.spawn(feed(theirs, std::move(stream), close_after));
+    e.spawn(drain(theirs));
+    e.run(run_receiver(e, ours, dir / "dest/", out));
+    return out;
+}
+
+class Hostile : public ::testing::Test {
+protected:
+    void SetUp() override { sh("mkdir -p '" + dir / "outside" + "'"); }
+    void TearDown() override {
+        EXPECT_EQ(tree_listing(dir / "outside", false), ". 0040755 0:0 links=0 size=0 mtime=-\n")
+            << "something was written outside the destination";
+        EXPECT_TRUE(temp_leftovers(dir.path()).empty());
+    }
+    ScratchDir dir;
+};
+
+TEST_F(Hostile, DotDotNameIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("../outside/evil", 0100644, 4)});
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
+}
+
+TEST_F(Hostile, AbsoluteNameIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry(dir / "outside/evil", 0100644, 4)});
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
+}
+
+TEST_F(Hostile, FileBeneathAReceivedSymlinkIsNotWrittenThroughIt) {
+    // "d" is a symlink to the outside directory, then a file "d/passwd" is offered.
+    ByteWriter w;
+    auto link = entry("d", 0120777, static_cast<int64_t>((dir / "outside").size()));
+    link.symlink_target = dir / "outside";
+    put_flist(w, {entry(".", 040755), link, entry("d/passwd", 0100644, 5)});
+    protocol::NdxState ndx;
+    // Answer the generator's request for d/passwd (index 2) with an echo and the data.
+    protocol::put_ndx(w, ndx, 2);
+    protocol::put_shortint(w, 0xa000);
+    for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+    protocol::put_int(w, 5);
+    w.put(std::string_view("evil\n"));
+    protocol::put_int(w, 0);
+    auto sum = protocol::file_sum(protocol::ChecksumAlgo::md5, protocol::as_bytes("evil\n"));
+    w.put(sum.view());
+    auto r = run_hostile(dir, w.take());
+    EXPECT_NE(r.code, 0);
+    struct stat st {};
+    EXPECT_NE(::stat((dir / "outside/passwd").c_str(), &st), 0);
+}
+
+TEST_F(Hostile, OutOfRangeIndexIsAProtocolError) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 1)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 99);
+    protocol::put_shortint(w, 0xa000);
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::protocol));
+}
+
+TEST_F(Hostile, TransferOfADirectoryIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("sub", 040755)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::protocol));
+}
+
+TEST_F(Hostile, SumHeadPointingAtAMissingBasisIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 3500)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    protocol::put_int(w, 5);    // count: but we have no basis at all
+    protocol::put_int(w, 700);  // blength
+    protocol::put_int(w, 2);    // s2length
+    protocol::put_int(w, 0);    // remainder
+    protocol::put_int(w, -1);   // token: block 0
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    struct stat st {};
+    EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
+}
+
+TEST_F(Hostile, OversizedStrongSumLengthIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 3)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    protocol::put_int(w, 0);
+    protocol::put_int(w, 0);
+    protocol::put_int(w, 64);  // s2length beyond the md5 digest
+    protocol::put_int(w, 0);
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+}
+
+TEST_F(Hostile, TruncatedFileDataLeavesNoTempFile) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 100000)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+    protocol::put_int(w, 100000);
+    w.put(std::string(5000, 'x'));  // ... and the stream ends
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    struct stat st {};
+    EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
+}
+
+TEST_F(Hostile, BadChecksumTwiceIsAFailedVerification) {
+    // Both the first transfer and the redo carry a wrong digest: exit 23, no file.
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
+    protocol::NdxState ndx;
+    for (int pass = 0; pass < 2; ++pass) {
+        protocol::put_ndx(w, ndx, 1);
+        protocol::put_shortint(w, 0xa000);
+        for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+        protocol::put_int(w, 4);
+        w.put(std::string_view("data"));
+        protocol::put_int(w, 0);
+        w.put(std::string(16, '\0'));
+        protocol::put_ndx(w, ndx, protocol::k_ndx_done);  // end of phase 0, then of phase 1
+    }
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);  // end of phase 2
+    for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);  // a server sender's statistics
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);  // the echo of our last phase end
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, to_int(ExitCode::partial));
+    struct stat st {};
+    EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
+}
+
+TEST_F(Hostile, OneBadChecksumIsRedoneAndSucceeds) {
+    // A corrupted first transfer is asked for again in phase 1; the good copy is kept, exit 0.
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
+    protocol::NdxState ndx;
+    for (int pass = 0; pass < 2; ++pass) {
+        protocol::put_ndx(w, ndx, 1);
+        protocol::put_shortint(w, 0xa000);
+        for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+        protocol::put_int(w, 4);
+        w.put(std::string_view("data"));
+        protocol::put_int(w, 0);
+        if (pass == 0) {
+            w.put(std::string(16, '\0'));
+        } else {
+            w.put(protocol::file_sum(protocol::ChecksumAlgo::md5, protocol::as_bytes("data")).view());
+        }
+        protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    }
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    auto r = run_hostile(dir, w.take());
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(read_file(dir / "dest/a"), "data");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -1,0 +1,385 @@
+// Pulls from a stock `rsync --server --sender` into roles::receive_files: the destination tree,
+// the itemize lines and the exit codes must equal what stock rsync makes of the same transfer.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "receiving_test_util.h"
+
+namespace ursync::roles::testing {
+namespace {
+
+// Output lines as a sorted multiset (generator and receiver print independently, as rsync's two
+// processes do), with the destination's name made neutral.
+std::string lines_of(std::string text, const std::string& dest) {
+    for (size_t at; (at = text.find(dest)) != std::string::npos;) text.replace(at, dest.size(), "DEST");
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::sort(lines.begin(), lines.end());
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
+// src/: a.txt, b.txt, empty, exec.sh (0755), link -> a.txt, sub/c.txt, sub/deeper/d.bin,
+// emptydir/.
+void make_src(const ScratchDir& d) {
+    const std::string src = d / "src";
+    sh("mkdir -p '" + src + "/sub/deeper' '" + src + "/emptydir'");
+    write_file(src + "/a.txt", "hello world\n");
+    write_file(src + "/b.txt", "second file contents\n", 1704164000, 5);
+    write_file(src + "/empty", "");
+    write_file(src + "/exec.sh", "#!/bin/sh\necho hi\n");
+    ::chmod((src + "/exec.sh").c_str(), 0755);
+    ::symlink("a.txt", (src + "/link").c_str());
+    sh("touch -h -d @1600000000.25 '" + src + "/link'");
+    write_file(src + "/sub/c.txt", "nested\n");
+    std::string big;
+    for (int i = 0; i < 20000; ++i) big += "line " + std::to_string(i) + " of a bigger file\n";
+    write_file(src + "/sub/deeper/d.bin", big, 1704000000, 999999999);
+    sh("touch -d @1700000000 '" + src + "/sub/deeper' '" + src + "/emptydir' '" + src + "/sub' '" +
+       src + "'");
+}
+
+// Runs the same pull with ursync and with stock rsync into two fresh destinations and compares.
+void expect_same_as_stock(const ScratchDir& d, const std::vector<std::string>& args,
+                          const std::string& prepare_dest = "", bool compare_output = true) {
+    const std::string ours = d / "ours", theirs = d / "theirs";
+    if (!prepare_dest.empty()) {
+        // One starting state, copied (times included) to both destinations.
+        const std::string start = d / "start";
+        sh("rm -rf '" + ours + "' '" + theirs + "' '" + start + "'");
+        sh(prepare_dest + " '" + start + "'");
+        sh("cp -a '" + start + "' '" + ours + "' && cp -a '" + start + "' '" + theirs + "'");
+    }
+    auto want = stock_pull(args, d / "src/", theirs + "/");
+    ASSERT_EQ(want.local_code, 0) << want.err;
+    auto got = ursync_pull(args, d / "src/", ours + "/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(got.remote_code, 0) << got.err;
+    EXPECT_EQ(tree_listing(ours), tree_listing(theirs));
+    EXPECT_TRUE(temp_leftovers(ours).empty());
+    if (compare_output) {
+        EXPECT_EQ(lines_of(got.out, ours), lines_of(want.out, theirs));
+    }
+}
+
+class Pull : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        make_src(dir);
+    }
+    ScratchDir dir;
+};
+
+TEST_F(Pull, ArchiveIncrementalIntoNewDir) { expect_same_as_stock(dir, {"-a"}); }
+
+TEST_F(Pull, ArchiveWithoutIncrementalRecursion) {
+    expect_same_as_stock(dir, {"-a", "--no-inc-recursive"});
+}
+
+TEST_F(Pull, Protocol31And30) {
+    expect_same_as_stock(dir, {"-a", "--protocol=31"});
+    ScratchDir other;
+    make_src(other);
+    expect_same_as_stock(other, {"-a", "--protocol=30"});
+}
+
+TEST_F(Pull, ItemizeNewTree) { expect_same_as_stock(dir, {"-ai"}); }
+
+TEST_F(Pull, VerboseNewTree) {
+    // -v output ends with the summary the lead prints; compare the per-file lines only.
+    const std::string ours = dir / "ours", theirs = dir / "theirs";
+    auto want = stock_pull({"-av"}, dir / "src/", theirs + "/");
+    auto got = ursync_pull({"-av"}, dir / "src/", ours + "/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(tree_listing(ours), tree_listing(theirs));
+    // Stock frames the lines with "receiving incremental file list" and the summary (the lead's
+    // connection code prints those).
+    std::string want_lines = want.out.substr(0, want.out.find("\n\nsent ") + 1);
+    want_lines = want_lines.substr(want_lines.find('\n') + 1);
+    EXPECT_EQ(lines_of(got.out, ours), lines_of(want_lines, theirs));
+}
+
+TEST_F(Pull, ItemizeUpdatesOfAnExistingTree) {
+    // The destination already holds an older copy: changed content, times, perms, a stale
+    // symlink target and a file where a directory must go.
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
+        "touch -d @1600000000 \"$d/b.txt\"; chmod 600 \"$d/sub/c.txt\"; rm \"$d/link\"; "
+        "ln -s b.txt \"$d/link\"; rm -r \"$d/emptydir\"; echo x >\"$d/emptydir\"'";
+    expect_same_as_stock(dir, {"-ai"}, prep);
+}
+
+TEST_F(Pull, DeltaTransferUsesTheBasis) {
+    // --no-W: the basis differs in a few bytes; the result must be exact and mostly matched.
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
+        "printf XXXX | dd of=\"$d/sub/deeper/d.bin\" bs=1 seek=5000 conv=notrunc 2>/dev/null; "
+        "touch -d @1600000000 \"$d/sub/deeper/d.bin\"'";
+    expect_same_as_stock(dir, {"-ai", "--no-W"}, prep);
+    auto again = ursync_pull({"-a", "--no-W", "--no-inc-recursive"}, dir / "src/", dir / "ours/");
+    EXPECT_EQ(again.local_code, 0);
+    sh("printf YYYY | dd of='" + dir / "ours/sub/deeper/d.bin" +
+       "' bs=1 seek=9000 conv=notrunc 2>/dev/null; touch -d @1600000000 '" +
+       dir / "ours/sub/deeper/d.bin" + "'");
+    auto delta = ursync_pull({"-a", "--no-W"}, dir / "src/", dir / "ours/");
+    EXPECT_EQ(delta.local_code, 0) << delta.err;
+    EXPECT_GT(delta.stats.matched_data, 400000);
+    EXPECT_LT(delta.stats.literal_data, 5000);
+    EXPECT_EQ(tree_listing(dir / "ours"), tree_listing(dir / "theirs"));
+}
+
+TEST_F(Pull, ChecksumMode) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; printf \"hello World\\n\" >\"$d/a.txt\"; "
+        "touch -r " + dir / "src/a.txt" + " \"$d/a.txt\"'";
+    expect_same_as_stock(dir, {"-aic"}, prep);
+}
+
+TEST_F(Pull, ZstdCompression) {
+    expect_same_as_stock(dir, {"-ai", "--compress-choice=zstd"});
+}
+
+TEST_F(Pull, DeleteDuringReportsAndRemoves) {
+    const std::string prep =
+        "sh -c 'd=$0; mkdir -p \"$d/olddir/inner\" \"$d/sub\"; echo x >\"$d/stale.txt\"; "
+        "echo y >\"$d/olddir/f\"; echo z >\"$d/olddir/inner/g\"; echo w >\"$d/sub/gone\"'";
+    expect_same_as_stock(dir, {"-ai", "--delete"}, prep);
+}
+
+TEST_F(Pull, DeleteAfterWithoutIncrementalRecursion) {
+    const std::string prep =
+        "sh -c 'd=$0; mkdir -p \"$d/olddir\"; echo x >\"$d/stale.txt\"; echo y >\"$d/olddir/f\"'";
+    expect_same_as_stock(dir, {"-av", "--delete-after"}, prep, false);
+}
+
+TEST_F(Pull, SingleFileToNewName) {
+    auto want = stock_pull({"-a"}, dir / "src/a.txt", dir / "theirs.txt");
+    auto got = ursync_pull({"-a"}, dir / "src/a.txt", dir / "ours.txt");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(read_file(dir / "ours.txt"), "hello world\n");
+    struct stat a {}, b {};
+    ::stat((dir / "ours.txt").c_str(), &a);
+    ::stat((dir / "theirs.txt").c_str(), &b);
+    EXPECT_EQ(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
+    EXPECT_EQ(a.st_mode, b.st_mode);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+// A destination with extras: excluded names, a non-empty directory where a file belongs.
+std::string extras_prep(const ScratchDir& dir) {
+    return "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo t >\"$d/x.tmp\"; "
+           "echo k >\"$d/keep.tmp\"; mkdir -p \"$d/skipdir\" \"$d/sub/x.tmp\"; echo s >\"$d/skipdir/f\"; "
+           "echo e >\"$d/extra\"; rm \"$d/b.txt\"; mkdir \"$d/b.txt\"; echo w >\"$d/b.txt/in-the-way\"'";
+}
+
+TEST_F(Pull, ExcludedNamesAreProtectedFromDelete) {
+    expect_same_as_stock(dir, {"-ai", "--delete", "--include=keep.tmp", "--exclude=*.tmp",
+                               "--exclude=skipdir/"},
+                         extras_prep(dir));
+}
+
+TEST_F(Pull, DeleteExcludedRemovesThemToo) {
+    expect_same_as_stock(dir, {"-ai", "--delete", "--delete-excluded", "--exclude=*.tmp"},
+                         extras_prep(dir));
+}
+
+TEST_F(Pull, DirectoryInTheWayWithoutDelete) {
+    // Without --delete a non-empty directory cannot make way for a file: exit 23 as stock.
+    const std::string ours = dir / "ours", theirs = dir / "theirs";
+    sh(extras_prep(dir) + " '" + ours + "'");
+    sh("cp -a '" + ours + "' '" + theirs + "'");
+    auto want = stock_pull({"-a"}, dir / "src/", theirs + "/");
+    auto got = ursync_pull({"-a"}, dir / "src/", ours + "/");
+    EXPECT_EQ(want.local_code, 23);
+    EXPECT_EQ(got.local_code, 23) << got.err;
+    EXPECT_EQ(tree_listing(ours, false), tree_listing(theirs, false));
+}
+
+TEST_F(Pull, InplaceUpdates) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
+        "printf QQ | dd of=\"$d/sub/deeper/d.bin\" bs=1 seek=3000 conv=notrunc 2>/dev/null; "
+        "truncate -s 600000 \"$d/sub/deeper/d.bin\"; touch -d @1600000000 \"$d/sub/deeper/d.bin\"'";
+    expect_same_as_stock(dir, {"-ai", "--inplace", "--no-W"}, prep);
+}
+
+TEST_F(Pull, DryRunChangesNothing) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
+        "rm -r \"$d/sub\"; echo e >\"$d/extra\"'";
+    expect_same_as_stock(dir, {"-ain", "--delete"}, prep);
+    ScratchDir other;
+    make_src(other);
+    expect_same_as_stock(other, {"-ain"});  // into a destination that does not exist
+}
+
+TEST_F(Pull, RecursiveOnlyKeepsLocalModes) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; chmod 600 \"$d/a.txt\"; "
+        "echo changed >\"$d/a.txt\"'";
+    const std::string ours = dir / "ours", theirs = dir / "theirs";
+    sh(prep + " '" + ours + "'");
+    sh("cp -a '" + ours + "' '" + theirs + "'");
+    auto want = stock_pull({"-r"}, dir / "src/", theirs + "/");
+    auto got = ursync_pull({"-r"}, dir / "src/", ours + "/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    // Without -t the times are "now": compare everything else.
+    auto strip_times = [](std::string s) {
+        for (size_t at; (at = s.find("mtime=")) != std::string::npos;) {
+            size_t end = s.find_first_of(" \n", at);
+            s.erase(at, end - at);
+        }
+        return s;
+    };
+    EXPECT_EQ(strip_times(tree_listing(ours)), strip_times(tree_listing(theirs)));
+}
+
+TEST_F(Pull, QuickCheckVariants) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; printf \"hello WORLD\\n\" >\"$d/a.txt\"; "
+        "touch -d @1800000000 \"$d/b.txt\"; rm \"$d/sub/c.txt\"'";
+    for (auto args : std::vector<std::vector<std::string>>{{"-ai", "--size-only"},
+                                                            {"-ai", "-I"},
+                                                            {"-ai", "-u"},
+                                                            {"-ai", "--existing"},
+                                                            {"-ai", "--ignore-existing"}}) {
+        SCOPED_TRACE(args[1]);
+        sh("rm -rf '" + dir / "ours" + "' '" + dir / "theirs" + "'");
+        expect_same_as_stock(dir, args, prep);
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+// Hard-link groups within a directory and across directories (segments).
+void add_hard_links(const ScratchDir& dir) {
+    const std::string src = dir / "src";
+    sh("mkdir -p '" + src + "/hard' && cd '" + src + "' && printf 'linked data\\n' >hard/one && "
+       "ln hard/one hard/two && ln hard/one sub/three && printf pair >hard/pa && ln hard/pa hard/pb && "
+       "touch -d @1690000000 hard/one hard/pa hard sub . ");
+}
+
+inline void same_inode(const std::string& a, const std::string& b) {
+    struct stat x {}, y {};
+    ASSERT_EQ(::lstat(a.c_str(), &x), 0) << a;
+    ASSERT_EQ(::lstat(b.c_str(), &y), 0) << b;
+    EXPECT_EQ(x.st_ino, y.st_ino) << a << " and " << b << " are not one file";
+}
+
+TEST_F(Pull, HardLinksIntoAnEmptyDestination) {
+    add_hard_links(dir);
+    expect_same_as_stock(dir, {"-aH"}, "", false);
+    same_inode(dir / "ours/hard/one", dir / "ours/hard/two");
+    same_inode(dir / "ours/hard/one", dir / "ours/sub/three");
+    same_inode(dir / "ours/hard/pa", dir / "ours/hard/pb");
+}
+
+TEST_F(Pull, HardLinksWithoutIncrementalRecursion) {
+    add_hard_links(dir);
+    expect_same_as_stock(dir, {"-aiH", "--no-inc-recursive"});
+    same_inode(dir / "ours/hard/one", dir / "ours/sub/three");
+}
+
+TEST_F(Pull, HardLinksOverAStaleDestination) {
+    add_hard_links(dir);
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; rm \"$d/hard/two\"; "
+        "echo other >\"$d/hard/two\"; rm \"$d/sub/three\"'";
+    expect_same_as_stock(dir, {"-aH"}, prep, false);
+    same_inode(dir / "ours/hard/one", dir / "ours/hard/two");
+    same_inode(dir / "ours/hard/one", dir / "ours/sub/three");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, DelayUpdates) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
+        "echo x >\"$d/stale\"; rm -r \"$d/sub/deeper\"'";
+    expect_same_as_stock(dir, {"-ai", "--delay-updates", "--delete"}, prep);
+}
+
+TEST_F(Pull, RemoveSourceFilesTellsTheSender) {
+    // Two copies of the source: stock rsync empties one, we the other; they must end alike.
+    sh("cp -a '" + dir / "src" + "' '" + dir / "src2" + "'");
+    sh("mkdir -p '" + dir / "ours/sub" + "' '" + dir / "theirs/sub" + "'");
+    sh("cp -a '" + dir / "src/sub/c.txt" + "' '" + dir / "ours/sub/" + "'");
+    sh("cp -a '" + dir / "src/sub/c.txt" + "' '" + dir / "theirs/sub/" + "'");
+    auto want = stock_pull({"-a", "--remove-source-files"}, dir / "src/", dir / "theirs/");
+    auto got = ursync_pull({"-a", "--remove-source-files"}, dir / "src2/", dir / "ours/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(got.remote_code, 0) << got.err;
+    EXPECT_EQ(tree_listing(dir / "src2", false), tree_listing(dir / "src", false));
+    EXPECT_EQ(tree_listing(dir / "ours"), tree_listing(dir / "theirs"));
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, SafeLinksSkipsLinksLeavingTheTree) {
+    const std::string src = dir / "src";
+    sh("cd '" + src + "' && ln -s ../x up && ln -s /etc/passwd abs && ln -s ../a.txt sub/back && "
+       "ln -s x/../../../y sub/mid && ln -s deeper/../c.txt sub/fine && "
+       "touch -h -d @1600000000 up abs sub/back sub/mid sub/fine && touch -d @1700000000 . sub");
+    expect_same_as_stock(dir, {"-ai", "--safe-links"});
+    expect_same_as_stock(dir, {"-av", "--safe-links", "--no-inc-recursive"}, "mkdir", false);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, ListingWithoutDestination) {
+    for (auto args : std::vector<std::vector<std::string>>{{"-r"}, {"-a"}, {"-a", "--no-h"}}) {
+        auto want = stock_pull(args, dir / "src/", "");
+        auto got = ursync_pull(args, dir / "src/", "");
+        EXPECT_EQ(got.local_code, 0) << got.err;
+        EXPECT_EQ(lines_of(got.out, "\x01"), lines_of(want.out, "\x01"));
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, PartialDirCopyIsTheBasis) {
+    // a.txt: only a partial copy exists; b.txt: up to date with a stale partial; sub/deeper/d.bin
+    // changed with a partial copy of the new version.
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; mkdir -p \"$d/.part\" \"$d/sub/deeper/.part\"; "
+        "mv \"$d/a.txt\" \"$d/.part/a.txt\"; echo stale >\"$d/.part/b.txt\"; "
+        "head -c 300000 " + dir / "src/sub/deeper/d.bin" + " >\"$d/sub/deeper/.part/d.bin\"; "
+        "echo old >\"$d/sub/deeper/d.bin\"; touch -d @1700000000 \"$d\" \"$d/sub/deeper\"'";
+    expect_same_as_stock(dir, {"-ai", "--no-W", "--partial-dir=.part"}, prep);
+    expect_same_as_stock(dir, {"-ai", "--partial-dir=.part", "--no-inc-recursive"}, prep);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <clocale>
 #include <cstdio>
 #include <string>
 
@@ -69,6 +70,7 @@ int report_cli_error(const cli::CliError& e, bool usage) {
 
 int run(std::span<const std::string> argv) {
     signal(SIGPIPE, SIG_IGN);  // a closed peer is an error value, not a signal
+    setlocale(LC_CTYPE, "");   // as rsync: names print per the locale's charset
     auto parsed = cli::parse_command_line(argv);
     if (!parsed) return report_cli_error(parsed.error(), parsed.error().show_usage);
     cli::Invocation& inv = *parsed;

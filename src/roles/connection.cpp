@@ -146,10 +146,12 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     }
     Output output(e, am_server ? &w.out : nullptr);
     output.set_allow_8bit(o.eight_bit_output);
+    output.set_charset(terminal_charset_from_locale());
     output.set_quiet(o.quiet);
     Session s{e, o, {}, w.in, w.out, output};
     s.am_server = am_server;
     s.am_sender = am_sender;
+    s.local = local;
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
@@ -232,6 +234,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
         }
     }
     co_await output.flush();
+    co_await w.out.flush();  // late MSG_INFO lines a server queued
     co_return s.state.final_code();
 }
 

@@ -165,8 +165,24 @@ engine::Task<SessionResult<void>> recv_flist_marker(RecvContext& ctx, int32_t nd
 }
 
 engine::Task<SessionResult<void>> recv_first_file_list(RecvContext& ctx) {
+    // A client says what it is doing (rsync flist.c:recv_file_list, start/finish_filelist_progress).
+    const auto& o = ctx.s.options;
+    const int flist_level = o.info.level(cli::InfoWord::flist);
+    const bool show_progress =
+        flist_level >= 1 && o.dirs && !ctx.s.am_server && !ctx.fopts.inc_recurse && !o.quiet;
+    if (show_progress) {
+        ctx.s.output.info("receiving file list ... ");
+    } else if (ctx.fopts.inc_recurse && flist_level >= 1 && !ctx.s.am_server) {
+        ctx.s.output.info("receiving incremental file list\n");
+    }
     auto seg = co_await recv_segment(ctx, -1);
     if (!seg) co_return Unexpected{std::move(seg).error()};
+    if (show_progress) {
+        const size_t n = ctx.flist.segments()[*seg].entries.size();
+        ctx.s.output.info(flist_level >= 2 ? std::to_string(n) + (n == 1 ? " file " : " files ") +
+                                                 "to consider\n"
+                                           : std::string("done\n"));
+    }
     if (!ctx.fopts.inc_recurse) {
         ctx.flist_eof = true;
         ctx.flist.dirs().finish();

@@ -1,6 +1,8 @@
 // log_format implementation: itemize letters, %-escapes with printf-style widths, name escaping.
 #include "roles/log_format.h"
 
+#include <langinfo.h>
+
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -154,22 +156,60 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
     return out;
 }
 
-std::string escape_for_terminal(std::string_view text, bool allow_8bit) {
+TerminalCharset terminal_charset_from_locale() {
+    std::string_view set = nl_langinfo(CODESET);
+    if (set == "UTF-8" || set == "utf8") return TerminalCharset::utf8;
+    if (set == "ANSI_X3.4-1968" || set == "ASCII" || set.empty()) return TerminalCharset::ascii;
+    return TerminalCharset::eight_bit;  // a single-byte charset: every byte is a character
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i] (0 if invalid or incomplete), with
+// the same rules as glibc's UTF-8 iconv: no overlongs, no surrogates, nothing past U+10FFFF.
+size_t utf8_sequence_len(std::string_view text, size_t i) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = b(i);
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (n == 0 || i + n > text.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((b(i + k) & 0xC0) != 0x80) return 0;
+    if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+    if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
+    if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+    if (n == 4 && c == 0xF4 && b(i + 1) >= 0x90) return 0;  // past U+10FFFF
+    return n;
+}
+
+void append_escape(std::string& out, unsigned char b) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\#%03o", b);
+    out += buf;
+}
+
+}  // namespace
+
+std::string escape_for_terminal(std::string_view text, bool allow_8bit, TerminalCharset charset) {
     std::string out;
     out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
+    for (size_t i = 0; i < text.size();) {
         auto b = static_cast<unsigned char>(text[i]);
         bool literal_escape = b == '\\' && i + 4 < text.size() && text[i + 1] == '#' &&
                               std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
                               std::isdigit(static_cast<unsigned char>(text[i + 3])) &&
                               std::isdigit(static_cast<unsigned char>(text[i + 4]));
-        bool unprintable = b != '\t' && (b < ' ' || b == 0x7f || (!allow_8bit && b >= 0x80));
-        if (literal_escape || unprintable) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\#%03o", b);
-            out += buf;
-        } else {
+        if (literal_escape || (b < ' ' && b != '\t')) {
+            append_escape(out, b);
+            ++i;
+        } else if (b < 0x80 || allow_8bit || charset == TerminalCharset::eight_bit) {
             out += static_cast<char>(b);
+            ++i;
+        } else if (size_t n = charset == TerminalCharset::utf8 ? utf8_sequence_len(text, i) : 0) {
+            out.append(text.substr(i, n));
+            i += n;
+        } else {
+            append_escape(out, b);
+            ++i;
         }
     }
     return out;

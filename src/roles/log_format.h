@@ -56,8 +56,16 @@ struct LogItem {
 std::string itemize_string(const LogItem& item, const LogContext& ctx);
 // Expands a --out-format string (%i %n %L %f %l %o %b %c %B %M %U %G %% with widths).
 std::string format_log_line(std::string_view format, const LogItem& item, const LogContext& ctx);
-// rsync's filtered output: control bytes (except tab), unprintable and 8-bit bytes (unless
-// allow_8bit) and any literal "\#ddd" become "\#ooo" octal escapes.
-std::string escape_for_terminal(std::string_view text, bool allow_8bit);
+// How the terminal's locale treats bytes >= 0x80 (rsync checks names with iconv from the
+// locale's charset to itself: valid characters print raw, other bytes are escaped).
+enum class TerminalCharset { ascii, utf8, eight_bit };
+// The charset of LC_CTYPE (call setlocale(LC_CTYPE, "") first, as main() does).
+TerminalCharset terminal_charset_from_locale();
+
+// rsync's filtered output (log.c:rwrite/filtered_fwrite): control bytes except tab and any
+// literal "\#ddd" become "\#ooo" octal escapes; bytes >= 0x80 that are not valid characters
+// of `charset` are escaped one by one; with -8 (allow_8bit) they all pass unchecked.
+std::string escape_for_terminal(std::string_view text, bool allow_8bit,
+                                TerminalCharset charset = TerminalCharset::ascii);
 
 }  // namespace ursync::roles

@@ -9,9 +9,10 @@ namespace ursync::roles {
 namespace {
 
 // rsync escapes names on the terminal, never the line's own trailing newline.
-std::string for_terminal(std::string_view line, bool allow_8bit) {
+std::string for_terminal(std::string_view line, bool allow_8bit, TerminalCharset charset) {
     bool nl = !line.empty() && line.back() == '\n';
-    std::string out = escape_for_terminal(nl ? line.substr(0, line.size() - 1) : line, allow_8bit);
+    std::string out =
+        escape_for_terminal(nl ? line.substr(0, line.size() - 1) : line, allow_8bit, charset);
     if (nl) out += '\n';
     return out;
 }
@@ -33,19 +34,19 @@ void Output::info(std::string line) {
     } else if (to_client_) {
         push(2, std::move(line));  // a server before multiplexing: nowhere else to say it
     } else {
-        push(1, for_terminal(line, allow_8bit_));
+        push(1, for_terminal(line, allow_8bit_, charset_));
     }
 }
 
 void Output::error(std::string line) {
-    push(2, to_client_ ? std::move(line) : for_terminal(line, allow_8bit_));
+    push(2, to_client_ ? std::move(line) : for_terminal(line, allow_8bit_, charset_));
 }
 
 void Output::relay_info(std::string_view text) {
-    if (!quiet_) push(1, for_terminal(text, allow_8bit_));
+    if (!quiet_) push(1, for_terminal(text, allow_8bit_, charset_));
 }
 
-void Output::relay_error(std::string_view text) { push(2, for_terminal(text, allow_8bit_)); }
+void Output::relay_error(std::string_view text) { push(2, for_terminal(text, allow_8bit_, charset_)); }
 
 engine::Task<void> Output::drain() {
     while (!queue_.empty()) {

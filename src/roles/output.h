@@ -9,6 +9,7 @@
 
 #include "engine/engine.h"
 #include "engine/task.h"
+#include "roles/log_format.h"
 #include "session/mux_out.h"
 
 namespace ursync::roles {
@@ -34,6 +35,7 @@ public:
 
     bool is_server() const { return to_client_ != nullptr; }
     void set_allow_8bit(bool allow) { allow_8bit_ = allow; }
+    void set_charset(TerminalCharset charset) { charset_ = charset; }
     void set_quiet(bool quiet) { quiet_ = quiet; }
 
 private:
@@ -47,6 +49,7 @@ private:
     engine::Engine& engine_;
     session::MuxOut* to_client_;
     bool allow_8bit_ = false;
+    TerminalCharset charset_ = TerminalCharset::ascii;
     bool quiet_ = false;
     std::deque<Line> queue_;
     bool draining_ = false;

@@ -31,6 +31,7 @@ Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& 
             s.options.compress_level.value_or(protocol::k_zstd_level_default));
     }
     log_ctx_.am_sender = true;
+    log_ctx_.local = s.local;  // a local copy shows transfers as '>' (rsync's local_server)
     log_ctx_.preserve_mtimes = s.options.times;
     log_ctx_.receiver_symlink_times = s.params.symlink_times;
     log_ctx_.allow_8bit = s.options.eight_bit_output;

@@ -87,6 +87,7 @@ engine::Task<void> run_sending(Session& s, SendBuffer& out, std::vector<std::str
     if (!s.am_server) {
         LogContext ctx;
         ctx.am_sender = true;
+        ctx.local = s.local;
         ctx.preserve_mtimes = o.times;
         ctx.receiver_symlink_times = s.params.symlink_times;
         ctx.allow_8bit = o.eight_bit_output;

@@ -36,6 +36,7 @@ struct Session {
     RoleHooks hooks;   // set by the role before it starts reading
     bool am_server = false;
     bool am_sender = false;
+    bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
 };
 
 // The file-list encoding facts for this session (options + negotiated flags).

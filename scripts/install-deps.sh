@@ -15,12 +15,18 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 # rsync must be 3.5.0 (bookworm-security) for the interop tests.
-if ! rsync --version 2>/dev/null | head -1 | grep -q 'version 3\.5\.'; then missing+=(rsync); fi
+rsync_version=$(rsync --version 2>/dev/null || true)  # no pipe into head: pipefail + SIGPIPE
+case "${rsync_version%%$'\n'*}" in
+  *"version 3.5."*) ;;
+  *) missing+=(rsync) ;;
+esac
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
-rsync --version | head -1
+version=$(rsync --version)
+echo "${version%%$'\n'*}"

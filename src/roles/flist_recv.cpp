@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "protocol/flist_dirs.h"
+#include "roles/recv_ids.h"
 
 namespace ursync::roles {
 
@@ -14,24 +15,6 @@ using protocol::FileEntry;
 Unexpected<SessionError> wire_fail(const protocol::WireError& e, std::string_view what) {
     return Unexpected{session::from_wire(e, what)};
 }
-
-// Maps a uid/gid whose name the sender told us to the local id of that name (rsync
-// uidlist.c:recv_add_id); ids without a known name keep their number.
-engine::Task<void> learn_id(RecvContext& ctx, bool user, uint32_t id, const std::string& name) {
-    auto& map = user ? ctx.uid_map : ctx.gid_map;
-    if (map.count(id)) co_return;
-    std::optional<uint32_t> local;
-    if (!name.empty() && user) local = co_await ctx.ids.uid_of_user(name);
-    if (!name.empty() && !user) local = co_await ctx.ids.gid_of_group(name);
-    map[id] = local.value_or(id);
-}
-
-uint32_t mapped(const std::unordered_map<uint32_t, uint32_t>& map, uint32_t id) {
-    auto it = map.find(id);
-    return it == map.end() ? id : it->second;
-}
-
-bool map_names(const RecvContext& ctx) { return !ctx.s.options.numeric_ids; }
 
 // Checks one received entry's name before anything uses it as a path.
 SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir_ndx) {
@@ -87,10 +70,8 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
                                         std::to_string(k_segment_entries_max) + " entries)",
                                     ExitCode::stream_io);
         }
-        if (map_names(ctx)) {
-            if (ctx.fopts.preserve_uid && e.user_name) co_await learn_id(ctx, true, e.uid, *e.user_name);
-            if (ctx.fopts.preserve_gid && e.group_name) co_await learn_id(ctx, false, e.gid, *e.group_name);
-        }
+        if (e.user_name) note_id_name(ctx, true, e.uid, *e.user_name);
+        if (e.group_name) note_id_name(ctx, false, e.gid, *e.group_name);
         ctx.stats.num_files.add(e.mode);
         if (e.is_regular() || e.is_symlink()) ctx.stats.total_size += e.size;
         entries.push_back(std::move(e));
@@ -103,19 +84,17 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
             "uid/gid lists");
         if (!lists) co_return Unexpected{std::move(lists).error()};
         if (lists->uids) {
-            for (const auto& id : lists->uids->ids) co_await learn_id(ctx, true, id.id, id.name);
-            if (lists->uids->id0_name) co_await learn_id(ctx, true, 0, *lists->uids->id0_name);
+            for (const auto& id : lists->uids->ids) note_id_name(ctx, true, id.id, id.name);
+            if (lists->uids->id0_name) note_id_name(ctx, true, 0, *lists->uids->id0_name);
         }
         if (lists->gids) {
-            for (const auto& id : lists->gids->ids) co_await learn_id(ctx, false, id.id, id.name);
-            if (lists->gids->id0_name) co_await learn_id(ctx, false, 0, *lists->gids->id0_name);
+            for (const auto& id : lists->gids->ids) note_id_name(ctx, false, id.id, id.name);
+            if (lists->gids->id0_name) note_id_name(ctx, false, 0, *lists->gids->id0_name);
         }
     }
-    if (map_names(ctx)) {
-        for (auto& e : entries) {
-            if (ctx.fopts.preserve_uid) e.uid = mapped(ctx.uid_map, e.uid);
-            if (ctx.fopts.preserve_gid) e.gid = mapped(ctx.gid_map, e.gid);
-        }
+    for (auto& e : entries) {
+        if (ctx.fopts.preserve_uid) e.uid = co_await map_id(ctx, true, e.uid);
+        if (ctx.fopts.preserve_gid) e.gid = co_await map_id(ctx, false, e.gid);
     }
 
     auto added = ctx.flist.add_segment(std::move(entries), dir_ndx, ctx.fopts.inc_recurse, io_error);

@@ -12,6 +12,8 @@
 #include "protocol/varint.h"
 #include "roles/basis_sums.h"
 #include "roles/delete.h"
+#include "roles/generator_file.h"
+#include "roles/generator_util.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_hlink.h"
 #include "roles/recv_itemize.h"
@@ -26,83 +28,6 @@ using protocol::FileEntry;
 bool is_below(std::string_view name, std::string_view dir) {
     if (dir == ".") return name != ".";
     return name.size() > dir.size() && name.substr(0, dir.size()) == dir && name[dir.size()] == '/';
-}
-
-int info_level(const RecvContext& ctx, cli::InfoWord w) { return ctx.s.options.info.level(w); }
-
-// The options a redo pass switches off (rsync negates them around the phase-1 recv_generator).
-struct EffectiveOptions {
-    bool ignore_existing, existing, update_only, checksum, size_only, ignore_times;
-    std::optional<long long> max_size, min_size;
-};
-EffectiveOptions effective(const RecvContext& ctx) {
-    const auto& o = ctx.s.options;
-    if (ctx.redo_mode) return {false, false, false, false, false, true, std::nullopt, std::nullopt};
-    return {o.ignore_existing, o.existing, o.update, o.checksum, o.size_only, o.ignore_times,
-            o.max_size, o.min_size};
-}
-
-// Sends an informational record when itemize() would.
-void maybe_record(RecvContext& ctx, GenState& g, int32_t ndx, uint32_t iflags) {
-    if (record_wanted(ctx, iflags)) put_record(g.out, ctx.ndx_out, ndx, iflags);
-}
-
-engine::Task<std::optional<fs::FileAttrs>> stat_after(RecvContext& ctx, const std::string& rel) {
-    auto st = co_await ctx.root->stat(rel);
-    if (!st) co_return std::nullopt;
-    co_return *st;
-}
-
-// The whole-file checksum of the destination for -c (rsync generator.c:file_checksum).
-engine::Task<std::optional<protocol::Digest>> dest_checksum(RecvContext& ctx,
-                                                             const std::string& rel) {
-    auto fd = co_await ctx.root->open(rel, O_RDONLY);
-    if (!fd) co_return std::nullopt;
-    const int file = *fd;
-    const auto algo = ctx.s.params.file_checksum;
-    auto sum = co_await ctx.s.engine.offload([file, algo]() -> std::optional<protocol::Digest> {
-        protocol::FileHasher hasher(algo);
-        std::vector<std::byte> buf(k_basis_read_chunk_bytes);
-        for (;;) {
-            ssize_t n = ::read(file, buf.data(), buf.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return std::nullopt;
-            if (n == 0) break;
-            hasher.update(protocol::Bytes(buf.data(), static_cast<size_t>(n)));
-        }
-        return hasher.finish();
-    });
-    co_await ctx.s.engine.close(file);
-    co_return sum;
-}
-
-// rsync generator.c:quick_check_ok for regular files.
-engine::Task<bool> quick_check_ok(RecvContext& ctx, const FileEntry& e, const std::string& rel,
-                                  const fs::FileAttrs& st) {
-    const auto eff = effective(ctx);
-    if (st.size != static_cast<uint64_t>(e.size)) co_return false;
-    if (eff.checksum) {
-        auto sum = co_await dest_checksum(ctx, rel);
-        co_return sum && e.checksum.len > 0 && sum->len >= e.checksum.len &&
-            std::equal(e.checksum.bytes.begin(),
-                       e.checksum.bytes.begin() + static_cast<ptrdiff_t>(e.checksum.len),
-                       sum->bytes.begin());
-    }
-    if (eff.size_only) co_return true;
-    if (eff.ignore_times) co_return false;
-    co_return !mtime_differs(ctx, st, e);
-}
-
-// Makes room for the entry at `rel` when something of another type is there (rsync's
-// delete_item with DEL_FOR_*). False: it could not be removed (reported).
-engine::Task<bool> clear_way(RecvContext& ctx, GenState& g, const std::string& rel,
-                             const fs::FileAttrs& current, uint32_t wanted_mode) {
-    auto r = co_await roles::make_room(ctx, g, rel, current.mode, wanted_mode);
-    if (!r) {
-        ctx.fail(std::move(r).error());
-        co_return false;
-    }
-    co_return *r;
 }
 
 engine::Task<SessionResult<void>> gen_directory(RecvContext& ctx, GenState& g, GenItem item,
@@ -283,112 +208,6 @@ engine::Task<SessionResult<void>> gen_node(RecvContext& ctx, GenState& g, GenIte
     maybe_record(ctx, g, item.ndx,
                  itemize_flags(ctx, e, st, k_item_local_change | k_item_report_change));
     co_return co_await send_success(ctx, item.ndx, 1);
-}
-
-// A regular file: up to date (fix attributes) or requested (with the basis's block sums).
-engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenItem item,
-                                           const FileEntry& e, const std::string& name,
-                                           std::optional<fs::FileAttrs> st, int stat_err) {
-    const auto& o = ctx.s.options;
-    const auto eff = effective(ctx);
-    if (eff.max_size && e.size > *eff.max_size) {
-        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is over max-size\n");
-        co_return SessionResult<void>{};
-    }
-    if (eff.min_size && e.size < *eff.min_size) {
-        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is under min-size\n");
-        co_return SessionResult<void>{};
-    }
-    if (eff.update_only && st && st->is_regular() &&
-        e.mtime_sec - st->mtime_sec < o.modify_window.value_or(0)) {
-        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is newer\n");
-        co_return SessionResult<void>{};
-    }
-    if (st && !st->is_regular()) {
-        const bool room = co_await clear_way(ctx, g, name, *st, e.mode);
-        if (!room) co_return SessionResult<void>{};
-        st.reset();
-        stat_err = 0;
-    }
-    // A partial copy from an earlier run (--partial-dir) serves as the basis.
-    std::optional<std::string> partial;
-    std::optional<fs::FileAttrs> partial_st;
-    if (auto pp = partial_path(ctx, name); pp && !ctx.dry_dest_missing) {
-        auto ps = co_await ctx.root->stat(*pp);
-        if (ps && ps->is_regular()) {
-            partial = std::move(pp);
-            partial_st = *ps;
-        }
-    }
-    if (!st && stat_err != 0 && !partial) {
-        report_xfer_error(ctx, "recv_generator: failed to stat \"" + name + "\": " +
-                                   std::strerror(stat_err) + " (" + std::to_string(stat_err) + ")");
-        co_return SessionResult<void>{};
-    }
-    bool up_to_date = false;
-    if (st) up_to_date = co_await quick_check_ok(ctx, e, name, *st);
-    if (up_to_date) {
-        if (partial && !o.dry_run) {
-            co_await ctx.root->unlink(*partial);
-            const size_t slash = partial->rfind('/');
-            if (slash != std::string::npos) co_await ctx.root->rmdir(partial->substr(0, slash));
-        }
-        if (!o.dry_run)
-            co_await set_attrs_at(ctx, name, e, wanted_mode(ctx, e, st), *st,
-                                  SetAttrsFlags{eff.checksum, o.stdout_format_has_i == 0, false});
-        maybe_record(ctx, g, item.ndx, itemize_flags(ctx, e, st, 0));
-        co_return co_await send_success(ctx, item.ndx, 1);
-    }
-
-    // A transfer: open the basis unless the whole file is sent anyway.
-    const bool whole_file = o.whole_file.value_or(false) ||
-                            ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none;
-    int basis_fd = -1;
-    std::optional<fs::FileAttrs> real_st = st;
-    if (partial) st = partial_st;  // rsync's prepare_to_open: the partial file is the basis
-    if (st && !o.dry_run && !whole_file && st->size > 0) {
-        auto fd = co_await ctx.root->open(partial ? *partial : name, O_RDONLY);
-        if (!fd) {
-            ctx.s.output.error("rsync: failed to open \"" + name + "\", continuing: " +
-                               std::strerror(fd.error().err) + " (" +
-                               std::to_string(fd.error().err) + ")\n");
-            st.reset();
-            real_st.reset();
-        } else {
-            basis_fd = *fd;
-        }
-    }
-    if (ctx.fopts.inc_recurse && !o.dry_run) ctx.progress[item.ref.seg].in_progress++;
-    ctx.state(item.ref).file_sent = true;
-    uint32_t iflags = k_item_transfer;
-    if (eff.checksum) iflags |= k_item_report_change;
-    if (partial) iflags |= k_item_basis_type_follows;
-    put_record(g.out, ctx.ndx_out, item.ndx, itemize_flags(ctx, e, real_st, iflags),
-               partial ? k_fnamecmp_partial_dir : k_fnamecmp_fname);
-    if (o.dry_run) co_return SessionResult<void>{};
-    if (basis_fd < 0) {
-        g.out.put(empty_sum_head());
-        co_return co_await flush_requests(ctx, g, false);
-    }
-    BasisSumRequest req;
-    req.fd = basis_fd;
-    req.file_len = static_cast<int64_t>(st->size);
-    req.algo = ctx.s.params.xfer_checksum;
-    req.seed = ctx.s.params.seed;
-    req.seed_order = ctx.s.params.seed_first ? protocol::Md5SeedOrder::seed_first
-                                             : protocol::Md5SeedOrder::seed_last;
-    req.block_len = o.block_size;
-    req.redo = ctx.redo_mode;
-    int err = 0;
-    auto sums = co_await generate_basis_sums(ctx.s.engine, req, err);
-    co_await ctx.s.engine.close(basis_fd);
-    if (!sums) {
-        ctx.s.output.error("WARNING: file is too large for checksum sending: " + name + "\n");
-        g.out.put(empty_sum_head());
-    } else {
-        g.out.put(sums->wire);
-    }
-    co_return co_await flush_requests(ctx, g, false);
 }
 
 }  // namespace

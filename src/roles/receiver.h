@@ -8,9 +8,6 @@
 
 namespace ursync::roles {
 
-// Verified files being put in place in the background at once, at most.
-inline constexpr int k_finish_inflight_max = 32;
-
 // Reads the sender's stream until the end of its last phase (and, in a pull, its statistics
 // and final echo). Errors end in ctx.fail(). mirrors rsync receiver.c:recv_files and the
 // receiver half of main.c:do_recv

@@ -13,6 +13,7 @@
 #include "roles/generator.h"
 #include "roles/receiver.h"
 #include "roles/recv_backup.h"
+#include "roles/recv_ids.h"
 #include "roles/receiving.h"
 
 namespace ursync::roles {
@@ -51,9 +52,35 @@ engine::Task<SessionResult<void>> set_up_destination(RecvContext& ctx, std::stri
     }
     const size_t slash = dest.rfind('/');
     const bool trailing_slash = slash != std::string::npos && slash + 1 == dest.size();
-    const bool is_dir = exists && S_ISDIR(stx.stx_mode);
+    bool now_exists = exists;
+    if (o.mkpath && !exists && (slash != std::string::npos || file_total > 1)) {
+        // --mkpath: the missing directories of the destination path first (rsync's make_path).
+        const bool whole = file_total > 1 && !trailing_slash;
+        const std::string path = whole ? dest : dest.substr(0, slash == std::string::npos ? 0 : slash);
+        int created = 0;
+        for (size_t pos = 1; pos <= path.size(); ++pos) {
+            if (pos != path.size() && path[pos] != '/') continue;
+            const std::string part = path.substr(0, pos);
+            auto made = co_await s.engine.mkdirat(AT_FDCWD, part.c_str(), 0777);
+            if (made) {
+                created++;
+            } else if (made.err() != EEXIST) {
+                co_return session::fail("mkdir \"" + part + "\" failed: " + errno_text(made.err()),
+                                        ExitCode::file_io);
+            }
+        }
+        if (created && (o.info.level(cli::InfoWord::name) >= 1 || o.stdout_format_has_i != 0)) {
+            s.output.info("created " + std::to_string(created) +
+                          (created == 1 ? " directory" : " directories") + " for " + path + "\n");
+        }
+        if (created) {
+            r = co_await s.engine.statx(AT_FDCWD, dest.c_str(), 0, STATX_TYPE, &stx);
+            now_exists = r.ok();
+        }
+    }
+    const bool is_dir = now_exists && S_ISDIR(stx.stx_mode);
 
-    if (exists && !is_dir) {
+    if (now_exists && !is_dir) {
         if (file_total > 1) {
             co_return session::fail(
                 "ERROR: destination must be a directory when copying more than 1 file",
@@ -67,7 +94,7 @@ engine::Task<SessionResult<void>> set_up_destination(RecvContext& ctx, std::stri
     std::string root_path = dest;
     if (!is_dir && (file_total > 1 || trailing_slash)) {
         if (trailing_slash && dest.size() > 1) dest.pop_back();
-        if (exists) {
+        if (now_exists) {
             co_return session::fail("ERROR: destination path is not a directory",
                                     ExitCode::syntax);
         }
@@ -180,7 +207,8 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     ctx.log_ctx.allow_8bit = s.options.eight_bit_output;
     s.hooks.no_send = [&ctx](int32_t ndx) { note_no_send(ctx, ndx); };
 
-    auto first = co_await recv_first_file_list(ctx);
+    auto first = co_await parse_id_maps(ctx);
+    if (first) first = co_await recv_first_file_list(ctx);
     if (first && !s.options.list_only) first = co_await set_up_destination(ctx, dest);
     if (!first) {
         s.hooks.no_send = nullptr;

@@ -42,6 +42,7 @@ struct RecvEntryState {
     bool time_failed = false;  // FLAG_TIME_FAILED (symlinks)
     bool redo_asked = false;   // the receiver asked for a redo (its FLAG_FILE_SENT)
     bool hlink_retry = false;  // -H: its group's transfer failed; it may lead the group now
+    bool in_flight = false;    // requested and not yet ended (a hostile sender cannot end it twice)
 };
 
 // Progress of one file-list segment (rsync's flist->in_progress / to_redo).
@@ -88,6 +89,15 @@ public:
 private:
     engine::Engine& engine_;
     std::vector<std::coroutine_handle<>> waiters_;
+};
+
+// One --usermap/--groupmap rule: FROM (a name, a wildcard name, or an id range) -> TO.
+struct IdMapRule {
+    enum class Kind { wild, name, range };
+    Kind kind = Kind::range;
+    std::string name;
+    uint32_t lo = 0, hi = 0;
+    uint32_t to = 0;
 };
 
 // Where backups (-b) go: the destination itself (name + suffix) or a --backup-dir tree.
@@ -161,8 +171,12 @@ struct RecvContext {
     std::unordered_map<std::string, std::unordered_set<std::string>> list_children;
     size_t children_indexed = 0;  // segments already in list_children
     bool io_error_warned = false; // "IO error encountered -- skipping file deletion" said
-    std::unordered_map<uint32_t, uint32_t> uid_map;
+    std::unordered_map<uint32_t, uint32_t> uid_map;  // sender id -> local id, once decided
     std::unordered_map<uint32_t, uint32_t> gid_map;
+    std::unordered_map<uint32_t, std::string> user_names;  // the names the sender gave
+    std::unordered_map<uint32_t, std::string> group_names;
+    std::vector<IdMapRule> usermap;
+    std::vector<IdMapRule> groupmap;
     fs::IdCache ids;
     bool am_root = false;
     LogContext log_ctx;

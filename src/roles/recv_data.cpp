@@ -1,7 +1,10 @@
 // Rebuilding one file from the token stream (plain or zstd), checked with the whole-file sum.
 #include "roles/recv_data.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -17,6 +20,10 @@ using protocol::TokenEvent;
 
 std::string errno_text(int err) {
     return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
+}
+
+bool all_zero(protocol::Bytes data) {
+    return std::all_of(data.begin(), data.end(), [](std::byte b) { return b == std::byte{0}; });
 }
 
 // The basis bytes read last: runs of matched blocks are served from one large read.
@@ -86,11 +93,36 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
     uint64_t pending_off = 0;
     uint64_t& offset = sink.written;
     offset = 0;
+    // -S: runs of zeros become holes (the temp file is new, so a hole reads as zeros).
+    const bool sparse = ctx.s.options.sparse;
+    uint64_t data_end = 0;  // end of the last bytes actually written
     auto write_pending = [&]() -> engine::Task<int> {
         if (pending.empty() || !sink.temp) co_return 0;
-        auto w = co_await sink.temp->write(pending, pending_off);
+        protocol::Bytes all(pending);
+        size_t pos = 0;
+        while (pos < all.size()) {
+            size_t end = all.size();
+            if (sparse) {
+                while (pos < all.size() && all_zero(all.subspan(pos, std::min(k_sparse_chunk_bytes,
+                                                                                 all.size() - pos))))
+                    pos += std::min(k_sparse_chunk_bytes, all.size() - pos);
+                end = pos;
+                while (end < all.size() &&
+                       !all_zero(all.subspan(end, std::min(k_sparse_chunk_bytes, all.size() - end))))
+                    end += std::min(k_sparse_chunk_bytes, all.size() - end);
+            }
+            if (end > pos) {
+                auto w = co_await sink.temp->write(all.subspan(pos, end - pos), pending_off + pos);
+                if (!w) {
+                    pending.clear();
+                    co_return w.error().err;
+                }
+                data_end = pending_off + end;
+            }
+            pos = end;
+        }
         pending.clear();
-        co_return w ? 0 : w.error().err;
+        co_return 0;
     };
     for (;;) {
         auto ev = co_await in.decode<TokenEvent>(
@@ -137,6 +169,17 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
     if (int err = co_await write_pending(); err != 0) {
         co_return session::fail("write failed on \"" + name + "\": " + errno_text(err),
                                 ExitCode::file_io);
+    }
+    if (sink.temp && data_end < offset) {
+        // The file ends in a hole: give it its length (rsync's sparse_end).
+        const int fd = sink.temp->fd();
+        const auto len = static_cast<off_t>(offset);
+        const int err =
+            co_await ctx.s.engine.offload([fd, len] { return ::ftruncate(fd, len) == 0 ? 0 : errno; });
+        if (err != 0) {
+            co_return session::fail("ftruncate \"" + name + "\" failed: " + errno_text(err),
+                                    ExitCode::file_io);
+        }
     }
 
     const auto want = hasher.finish();

@@ -15,6 +15,8 @@ namespace ursync::roles {
 // Basis bytes read at once when blocks are copied (runs of matches come from one read); at
 // least k_block_len_max.
 inline constexpr size_t k_basis_read_ahead_bytes = 1u << 20;
+// -S: zero runs of at least this many bytes (at this alignment within a write) become holes.
+inline constexpr size_t k_sparse_chunk_bytes = 4096;
 // New data handed to the temp file in writes of about this size.
 inline constexpr size_t k_recv_write_batch_bytes = 1u << 20;
 

@@ -92,19 +92,22 @@ TEST_F(Pull, Protocol31And30) {
 
 TEST_F(Pull, ItemizeNewTree) { expect_same_as_stock(dir, {"-ai"}); }
 
-TEST_F(Pull, VerboseNewTree) {
+class PullVerbose : public Pull, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(PullVerbose, NewTree) {
     // -v output ends with the summary the lead prints; compare the per-file lines only.
     const std::string ours = dir / "ours", theirs = dir / "theirs";
-    auto want = stock_pull({"-av"}, dir / "src/", theirs + "/");
-    auto got = ursync_pull({"-av"}, dir / "src/", ours + "/");
+    auto want = stock_pull({"-av", GetParam()}, dir / "src/", theirs + "/");
+    auto got = ursync_pull({"-av", GetParam()}, dir / "src/", ours + "/");
     EXPECT_EQ(got.local_code, 0) << got.err;
     EXPECT_EQ(tree_listing(ours), tree_listing(theirs));
-    // Stock frames the lines with "receiving incremental file list" and the summary (the lead's
-    // connection code prints those).
+    // Stock ends with the summary (the lead's connection code prints it).
     std::string want_lines = want.out.substr(0, want.out.find("\n\nsent ") + 1);
-    want_lines = want_lines.substr(want_lines.find('\n') + 1);
     EXPECT_EQ(lines_of(got.out, ours), lines_of(want_lines, theirs));
 }
+
+INSTANTIATE_TEST_SUITE_P(IncrementalOrNot, PullVerbose,
+                         ::testing::Values("--inc-recursive", "--no-inc-recursive"));
 
 TEST_F(Pull, ItemizeUpdatesOfAnExistingTree) {
     // The destination already holds an older copy: changed content, times, perms, a stale
@@ -379,6 +382,60 @@ TEST_F(Pull, PartialDirCopyIsTheBasis) {
         "echo old >\"$d/sub/deeper/d.bin\"; touch -d @1700000000 \"$d\" \"$d/sub/deeper\"'";
     expect_same_as_stock(dir, {"-ai", "--no-W", "--partial-dir=.part"}, prep);
     expect_same_as_stock(dir, {"-ai", "--partial-dir=.part", "--no-inc-recursive"}, prep);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, RelativePaths) {
+    for (const char* tail : {"/./sub/deeper", "/sub/c.txt", "/./sub"}) {
+        SCOPED_TRACE(tail);
+        sh("rm -rf '" + dir / "ours" + "' '" + dir / "theirs" + "'");
+        auto want = stock_pull({"-aiR"}, dir / "src" + tail, dir / "theirs/");
+        auto got = ursync_pull({"-aiR"}, dir / "src" + tail, dir / "ours/");
+        EXPECT_EQ(got.local_code, want.local_code) << got.err;
+        // (The created destination and -R's implied directories get "now" as their time.)
+        EXPECT_EQ(tree_listing(dir / "ours", false), tree_listing(dir / "theirs", false));
+        EXPECT_EQ(lines_of(got.out, dir / "ours"), lines_of(want.out, dir / "theirs"));
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, MkpathCreatesTheMissingParents) {
+    auto want = stock_pull({"-ai", "--mkpath"}, dir / "src/", dir / "theirs/x/y/");
+    auto got = ursync_pull({"-ai", "--mkpath"}, dir / "src/", dir / "ours/x/y/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(tree_listing(dir / "ours", false), tree_listing(dir / "theirs", false));
+    EXPECT_EQ(lines_of(got.out, dir / "ours"), lines_of(want.out, dir / "theirs"));
+    auto want1 = stock_pull({"-a", "--mkpath"}, dir / "src/a.txt", dir / "theirs/p/q/new.txt");
+    auto got1 = ursync_pull({"-a", "--mkpath"}, dir / "src/a.txt", dir / "ours/p/q/new.txt");
+    EXPECT_EQ(got1.local_code, 0) << got1.err;
+    EXPECT_EQ(tree_listing(dir / "ours", false), tree_listing(dir / "theirs", false));
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, SparseFilesGetHoles) {
+    sh("cd '" + dir / "src" + "' && truncate -s 3M holes && printf data | dd of=holes bs=1 "
+       "seek=1000000 conv=notrunc 2>/dev/null && truncate -s 2M tailhole && touch -d @1700000000 holes tailhole .");
+    expect_same_as_stock(dir, {"-aiS"});
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / "ours/holes").c_str(), &st), 0);
+    EXPECT_LT(st.st_blocks * 512, 1024 * 1024) << "the zeros were written, not skipped";
+    ASSERT_EQ(::stat((dir / "ours/tailhole").c_str(), &st), 0);
+    EXPECT_EQ(st.st_size, 2 * 1024 * 1024);
 }
 
 }  // namespace

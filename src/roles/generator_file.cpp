@@ -1,0 +1,173 @@
+// The generator and a regular file: quick check, -c sums, basis choice, the transfer request.
+#include "roles/generator_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "roles/basis_sums.h"
+#include "roles/generator_util.h"
+#include "roles/recv_attrs.h"
+#include "roles/recv_itemize.h"
+
+namespace ursync::roles {
+
+namespace {
+
+using protocol::FileEntry;
+
+// The whole-file checksum of the destination for -c (rsync generator.c:file_checksum).
+engine::Task<std::optional<protocol::Digest>> dest_checksum(RecvContext& ctx,
+                                                             const std::string& rel) {
+    auto fd = co_await ctx.root->open(rel, O_RDONLY);
+    if (!fd) co_return std::nullopt;
+    const int file = *fd;
+    const auto algo = ctx.s.params.file_checksum;
+    auto sum = co_await ctx.s.engine.offload([file, algo]() -> std::optional<protocol::Digest> {
+        protocol::FileHasher hasher(algo);
+        std::vector<std::byte> buf(k_basis_read_chunk_bytes);
+        for (;;) {
+            ssize_t n = ::read(file, buf.data(), buf.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return std::nullopt;
+            if (n == 0) break;
+            hasher.update(protocol::Bytes(buf.data(), static_cast<size_t>(n)));
+        }
+        return hasher.finish();
+    });
+    co_await ctx.s.engine.close(file);
+    co_return sum;
+}
+
+// rsync generator.c:quick_check_ok for regular files.
+engine::Task<bool> quick_check_ok(RecvContext& ctx, const FileEntry& e, const std::string& rel,
+                                  const fs::FileAttrs& st) {
+    const auto eff = effective(ctx);
+    if (st.size != static_cast<uint64_t>(e.size)) co_return false;
+    if (eff.checksum) {
+        auto sum = co_await dest_checksum(ctx, rel);
+        co_return sum && e.checksum.len > 0 && sum->len >= e.checksum.len &&
+            std::equal(e.checksum.bytes.begin(),
+                       e.checksum.bytes.begin() + static_cast<ptrdiff_t>(e.checksum.len),
+                       sum->bytes.begin());
+    }
+    if (eff.size_only) co_return true;
+    if (eff.ignore_times) co_return false;
+    co_return !mtime_differs(ctx, st, e);
+}
+
+}  // namespace
+
+engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenItem item,
+                                           const FileEntry& e, const std::string& name,
+                                           std::optional<fs::FileAttrs> st, int stat_err) {
+    const auto& o = ctx.s.options;
+    const auto eff = effective(ctx);
+    if (eff.max_size && e.size > *eff.max_size) {
+        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is over max-size\n");
+        co_return SessionResult<void>{};
+    }
+    if (eff.min_size && e.size < *eff.min_size) {
+        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is under min-size\n");
+        co_return SessionResult<void>{};
+    }
+    if (eff.update_only && st && st->is_regular() &&
+        e.mtime_sec - st->mtime_sec < o.modify_window.value_or(0)) {
+        if (info_level(ctx, cli::InfoWord::skip) >= 1) ctx.s.output.info(name + " is newer\n");
+        co_return SessionResult<void>{};
+    }
+    if (st && !st->is_regular()) {
+        const bool room = co_await clear_way(ctx, g, name, *st, e.mode);
+        if (!room) co_return SessionResult<void>{};
+        st.reset();
+        stat_err = 0;
+    }
+    // A partial copy from an earlier run (--partial-dir) serves as the basis.
+    std::optional<std::string> partial;
+    std::optional<fs::FileAttrs> partial_st;
+    if (auto pp = partial_path(ctx, name); pp && !ctx.dry_dest_missing) {
+        auto ps = co_await ctx.root->stat(*pp);
+        if (ps && ps->is_regular()) {
+            partial = std::move(pp);
+            partial_st = *ps;
+        }
+    }
+    if (!st && stat_err != 0 && !partial) {
+        report_xfer_error(ctx, "recv_generator: failed to stat \"" + name + "\": " +
+                                   std::strerror(stat_err) + " (" + std::to_string(stat_err) + ")");
+        co_return SessionResult<void>{};
+    }
+    bool up_to_date = false;
+    if (st) up_to_date = co_await quick_check_ok(ctx, e, name, *st);
+    if (up_to_date) {
+        if (partial && !o.dry_run) {
+            co_await ctx.root->unlink(*partial);
+            const size_t slash = partial->rfind('/');
+            if (slash != std::string::npos) co_await ctx.root->rmdir(partial->substr(0, slash));
+        }
+        if (!o.dry_run)
+            co_await set_attrs_at(ctx, name, e, wanted_mode(ctx, e, st), *st,
+                                  SetAttrsFlags{eff.checksum, o.stdout_format_has_i == 0, false});
+        maybe_record(ctx, g, item.ndx, itemize_flags(ctx, e, st, 0));
+        co_return co_await send_success(ctx, item.ndx, 1);
+    }
+
+    // A transfer: open the basis unless the whole file is sent anyway.
+    const bool whole_file = o.whole_file.value_or(false) ||
+                            ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none;
+    int basis_fd = -1;
+    std::optional<fs::FileAttrs> real_st = st;
+    if (partial) st = partial_st;  // rsync's prepare_to_open: the partial file is the basis
+    if (st && !o.dry_run && !whole_file && st->size > 0) {
+        auto fd = co_await ctx.root->open(partial ? *partial : name, O_RDONLY);
+        if (!fd) {
+            ctx.s.output.error("rsync: failed to open \"" + name + "\", continuing: " +
+                               std::strerror(fd.error().err) + " (" +
+                               std::to_string(fd.error().err) + ")\n");
+            st.reset();
+            real_st.reset();
+        } else {
+            basis_fd = *fd;
+        }
+    }
+    if (!o.dry_run) {
+        if (ctx.fopts.inc_recurse) ctx.progress[item.ref.seg].in_progress++;
+        ctx.state(item.ref).in_flight = true;
+    }
+    ctx.state(item.ref).file_sent = true;
+    uint32_t iflags = k_item_transfer;
+    if (eff.checksum) iflags |= k_item_report_change;
+    if (partial) iflags |= k_item_basis_type_follows;
+    put_record(g.out, ctx.ndx_out, item.ndx, itemize_flags(ctx, e, real_st, iflags),
+               partial ? k_fnamecmp_partial_dir : k_fnamecmp_fname);
+    if (o.dry_run) co_return SessionResult<void>{};
+    if (basis_fd < 0) {
+        g.out.put(empty_sum_head());
+        co_return co_await flush_requests(ctx, g, false);
+    }
+    BasisSumRequest req;
+    req.fd = basis_fd;
+    req.file_len = static_cast<int64_t>(st->size);
+    req.algo = ctx.s.params.xfer_checksum;
+    req.seed = ctx.s.params.seed;
+    req.seed_order = ctx.s.params.seed_first ? protocol::Md5SeedOrder::seed_first
+                                             : protocol::Md5SeedOrder::seed_last;
+    req.block_len = o.block_size;
+    req.redo = ctx.redo_mode;
+    int err = 0;
+    auto sums = co_await generate_basis_sums(ctx.s.engine, req, err);
+    co_await ctx.s.engine.close(basis_fd);
+    if (!sums) {
+        ctx.s.output.error("WARNING: file is too large for checksum sending: " + name + "\n");
+        g.out.put(empty_sum_head());
+    } else {
+        g.out.put(sums->wire);
+    }
+    co_return co_await flush_requests(ctx, g, false);
+}
+
+
+}  // namespace ursync::roles

@@ -1,0 +1,41 @@
+// One transfer on the receiving side: basis, temp file (or --inplace), data, verification,
+// attributes and the rename, and telling the generator how it ended.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/task.h"
+#include "roles/receiving.h"
+#include "roles/recv_itemize.h"
+
+namespace ursync::roles {
+
+// One record read from the sender: index, item flags, basis type, xname, and the entry.
+struct RecvRecord {
+    int32_t ndx = protocol::k_ndx_done;
+    uint32_t iflags = 0;
+    uint8_t fnamecmp_type = k_fnamecmp_fname;
+    std::string xname;
+    EntryRef ref;  // the entry (for a segment's parent slot: the directory's own entry)
+};
+
+// Verified files being put in place in the background at once, at most.
+inline constexpr int k_finish_inflight_max = 32;
+
+// Receives the file of a transfer record (the sum head and data follow in the stream).
+// mirrors the per-file body of rsync receiver.c:recv_files
+engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord& rec);
+
+// The generator learns how a requested transfer ended (rsync's MSG_SUCCESS/NO_SEND/REDO);
+// `ok`: the file is in place (a hard-link group can link to it).
+void transfer_ended(RecvContext& ctx, EntryRef ref, int32_t ndx, bool redo, bool ok);
+
+// Waits until at most `max` files are still being put in place in the background.
+engine::Task<void> wait_finishes(RecvContext& ctx, int max);
+
+// The end of phase 1 with --delay-updates: every waiting file goes into place.
+// mirrors rsync receiver.c:handle_delayed_updates
+engine::Task<SessionResult<void>> handle_delayed_updates(RecvContext& ctx);
+
+}  // namespace ursync::roles

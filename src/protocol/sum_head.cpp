@@ -31,7 +31,7 @@ WireResult<void> check_sum_head(const SumHead& head, int digest_len) {
         return malformed("invalid block length " + std::to_string(head.blength));
     }
     if (head.count > 0 && head.blength == 0) return malformed("invalid zero block length");
-    const int s2_max = std::clamp(digest_len, 0, k_digest_len_max);
+    const int s2_max = std::clamp(digest_len, 0, k_peer_digest_len_max);
     if (head.s2length < 0 || head.s2length > s2_max) {
         return malformed("invalid checksum length " + std::to_string(head.s2length));
     }
@@ -74,7 +74,7 @@ void put_block_sum(ByteWriter& out, uint32_t weak, Bytes strong) {
 }
 
 WireResult<BlockSums> get_block_sums(ByteCursor& in, const SumHead& head) {
-    if (head.count < 0 || head.s2length < 0 || head.s2length > k_digest_len_max) {
+    if (head.count < 0 || head.s2length < 0 || head.s2length > k_peer_digest_len_max) {
         return malformed("invalid sum header");
     }
     const uint64_t size = block_sums_size(head);

@@ -14,7 +14,7 @@ inline constexpr int32_t k_block_len_max = 131072;   // MAX_BLOCK_SIZE, protocol
 inline constexpr int32_t k_block_len_default = 700;  // BLOCK_SIZE
 inline constexpr int32_t k_strong_sum_len_max = 16;  // SUM_LENGTH: longest s2length we send
 inline constexpr int32_t k_strong_sum_len_min = 2;   // first-pass csum_length
-inline constexpr int k_digest_len_max = 64;          // longest digest any peer may negotiate
+inline constexpr int k_peer_digest_len_max = 64;     // longest digest any peer may negotiate
 
 struct SumHead {
     int32_t count = 0;      // blocks; 0 = no basis, the whole file comes as literal data

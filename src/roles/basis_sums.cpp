@@ -33,6 +33,11 @@ SumOutcome compute(const BasisSumRequest& r) {
     sums.head = *head;
     protocol::ByteWriter w;
     protocol::put_sum_head(w, *head);
+    if (r.head_only) {
+        sums.wire = w.take();
+        out.sums = std::move(sums);
+        return out;
+    }
     const auto block = static_cast<size_t>(blength);
     const size_t chunk = std::max(block, k_basis_read_chunk_bytes / block * block);
     std::vector<std::byte> buf(chunk);

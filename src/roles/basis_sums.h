@@ -8,7 +8,8 @@
 #include "engine/engine.h"
 #include "engine/task.h"
 #include "protocol/strong_sum.h"
-#include "roles/recv_sum_head.h"
+#include "protocol/strong_sum.h"
+#include "protocol/sum_head.h"
 
 namespace ursync::roles {
 
@@ -23,6 +24,7 @@ struct BasisSumRequest {
     protocol::Md5SeedOrder seed_order = protocol::Md5SeedOrder::seed_first;
     std::optional<int32_t> block_len;  // -B
     bool redo = false;                 // phase 1: full-length strong sums
+    bool head_only = false;            // --append: the sum head alone (no block sums follow)
 };
 
 struct BasisSums {

@@ -192,6 +192,15 @@ engine::Task<SessionResult<void>> delete_in_dir(RecvContext& ctx, GenState& g, E
     co_return SessionResult<void>{};
 }
 
+engine::Task<SessionResult<void>> delete_missing(RecvContext& ctx, GenState& g,
+                                                const std::string& rel, uint32_t current_mode) {
+    if (ctx.filters.excluded(rel, protocol::mode_is_dir(current_mode), FilterSide::receiver))
+        co_return SessionResult<void>{};
+    auto r = co_await delete_item(ctx, g, rel, current_mode);
+    if (!r) co_return Unexpected{std::move(r).error()};
+    co_return SessionResult<void>{};
+}
+
 engine::Task<SessionResult<bool>> make_room(RecvContext& ctx, GenState& g, const std::string& rel,
                                             uint32_t current_mode, uint32_t wanted_mode) {
     const auto& o = ctx.s.options;

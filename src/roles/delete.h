@@ -25,6 +25,12 @@ engine::Task<SessionResult<void>> do_delete_pass(RecvContext& ctx, GenState& g);
 engine::Task<SessionResult<void>> do_delayed_deletions(RecvContext& ctx, GenState& g);
 // "Deletions stopped due to --max-delete limit" (and IOERR_DEL_LIMIT) when it applies.
 void report_delete_limit(RecvContext& ctx);
+// --delete-missing-args: a source argument that does not exist (a mode-0 entry) removes
+// whatever is at its name (reported like a deletion). mirrors rsync generator.c's
+// missing_args == 2 branch
+engine::Task<SessionResult<void>> delete_missing(RecvContext& ctx, GenState& g,
+                                                const std::string& rel, uint32_t current_mode);
+
 // Makes room at `rel` (whose current mode is `current_mode`) for a new item of another type:
 // a directory's contents are deleted (and reported) when a delete mode or --force is on, the
 // item itself silently. False: it could not be removed ("could not make way for new <what>").

@@ -68,21 +68,26 @@ engine::Task<SessionResult<void>> check_for_finished_files(RecvContext& ctx, Gen
     co_return co_await flush_requests(ctx, g, false);
 }
 
-// Sets the mtimes (and modes) of directories again after their contents were written.
-// mirrors rsync generator.c:touch_up_dirs
+// Sets the mtimes of directories again after their contents were written, and gives the
+// directories opened up for writing their real mode. mirrors rsync generator.c:touch_up_dirs
 engine::Task<void> touch_up_dirs(RecvContext& ctx) {
     const auto& o = ctx.s.options;
-    if (!o.times || o.omit_dir_times != 0 || o.dry_run || o.list_only || !ctx.root) co_return;
+    if (o.dry_run || o.list_only || !ctx.root) co_return;
+    const bool times = o.times && o.omit_dir_times == 0;
     auto& segs = ctx.flist.segments();
     for (size_t si = segs.size(); si-- > 0;) {
         for (size_t i = segs[si].entries.size(); i-- > 0;) {
             const auto& e = segs[si].entries[i];
-            if (!e.is_dir() || segs[si].dropped[i] || ctx.progress[si].state[i].missing_dir)
-                continue;
+            const auto& state = ctx.progress[si].state[i];
+            if (!e.is_dir() || segs[si].dropped[i] || state.missing_dir) continue;
+            if (!times && !state.final_perms) continue;
             const std::string rel = ctx.local_path(e);
             auto st = co_await ctx.root->stat(rel);
             if (!st || !st->is_dir()) continue;
-            co_await set_attrs_at(ctx, rel, e, st->mode, *st, SetAttrsFlags{});
+            const uint32_t mode = state.final_perms ? *state.final_perms : st->mode;
+            SetAttrsFlags flags;
+            flags.skip_mtime = !times;
+            co_await set_attrs_at(ctx, rel, e, mode, *st, flags);
         }
     }
 }

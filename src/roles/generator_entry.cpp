@@ -90,6 +90,15 @@ engine::Task<SessionResult<void>> gen_directory(RecvContext& ctx, GenState& g, G
     std::optional<fs::FileAttrs> now = real_st;
     if (!now) now = co_await stat_after(ctx, name);
     if (now) co_await set_attrs_at(ctx, name, e, mode, *now, SetAttrsFlags{});
+    // Not root: a directory we cannot write into is opened up (u+rwx) until the end of the
+    // run, when touch_up_dirs gives it its real mode (rsync's need_retouch_dir_perms).
+    if (now && !ctx.am_root && (mode & 0700) != 0700) {
+        auto opened = co_await stat_after(ctx, name);
+        if (opened) {
+            co_await set_attrs_at(ctx, name, e, mode | 0700, *opened, SetAttrsFlags{});
+            state.final_perms = mode;
+        }
+    }
     // Without incremental recursion a directory's extraneous files go as it is met.
     const bool delete_during =
         o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay;
@@ -243,6 +252,10 @@ engine::Task<SessionResult<void>> recv_generator(RecvContext& ctx, GenState& g, 
         }
     }
 
+    if (e.mode == 0 && o.missing_args == cli::MissingArgs::remove) {
+        if (st) co_return co_await delete_missing(ctx, g, name, st->mode);
+        co_return SessionResult<void>{};
+    }
     const auto eff = effective(ctx);
     if (eff.existing && !st && stat_err == 0) {
         if (item.is_dir) {

@@ -19,46 +19,6 @@ namespace {
 
 using protocol::FileEntry;
 
-// The whole-file checksum of the destination for -c (rsync generator.c:file_checksum).
-engine::Task<std::optional<protocol::Digest>> dest_checksum(RecvContext& ctx,
-                                                             const std::string& rel) {
-    auto fd = co_await ctx.root->open(rel, O_RDONLY);
-    if (!fd) co_return std::nullopt;
-    const int file = *fd;
-    const auto algo = ctx.s.params.file_checksum;
-    auto sum = co_await ctx.s.engine.offload([file, algo]() -> std::optional<protocol::Digest> {
-        protocol::FileHasher hasher(algo);
-        std::vector<std::byte> buf(k_basis_read_chunk_bytes);
-        for (;;) {
-            ssize_t n = ::read(file, buf.data(), buf.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return std::nullopt;
-            if (n == 0) break;
-            hasher.update(protocol::Bytes(buf.data(), static_cast<size_t>(n)));
-        }
-        return hasher.finish();
-    });
-    co_await ctx.s.engine.close(file);
-    co_return sum;
-}
-
-// rsync generator.c:quick_check_ok for regular files.
-engine::Task<bool> quick_check_ok(RecvContext& ctx, const FileEntry& e, const std::string& rel,
-                                  const fs::FileAttrs& st) {
-    const auto eff = effective(ctx);
-    if (st.size != static_cast<uint64_t>(e.size)) co_return false;
-    if (eff.checksum) {
-        auto sum = co_await dest_checksum(ctx, rel);
-        co_return sum && e.checksum.len > 0 && sum->len >= e.checksum.len &&
-            std::equal(e.checksum.bytes.begin(),
-                       e.checksum.bytes.begin() + static_cast<ptrdiff_t>(e.checksum.len),
-                       sum->bytes.begin());
-    }
-    if (eff.size_only) co_return true;
-    if (eff.ignore_times) co_return false;
-    co_return !mtime_differs(ctx, st, e);
-}
-
 }  // namespace
 
 engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenItem item,
@@ -100,8 +60,18 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
                                    std::strerror(stat_err) + " (" + std::to_string(stat_err) + ")");
         co_return SessionResult<void>{};
     }
+    // --compare-dest/--copy-dest/--link-dest (rsync: when nothing is there, or not copy-dest).
+    std::optional<uint8_t> alt_basis;
+    std::optional<fs::FileAttrs> alt_st;
+    if (!ctx.alt_roots.empty() && (!st || o.alt_dest != cli::AltDestKind::copy)) {
+        auto alt = co_await try_dests_reg(ctx, g, item, e, name, st);
+        if (!alt) co_return Unexpected{std::move(alt).error()};
+        if (alt->handled) co_return co_await send_success(ctx, item.ndx, 1);
+        alt_basis = alt->basis;
+        alt_st = alt->basis_st;
+    }
     bool up_to_date = false;
-    if (st) up_to_date = co_await quick_check_ok(ctx, e, name, *st);
+    if (st && !alt_basis) up_to_date = co_await quick_check_ok(ctx, *ctx.root, e, name, *st);
     if (up_to_date) {
         if (partial && !o.dry_run) {
             co_await ctx.root->unlink(*partial);
@@ -115,9 +85,12 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
         co_return co_await send_success(ctx, item.ndx, 1);
     }
 
-    // A transfer: open the basis unless the whole file is sent anyway.
-    const bool whole_file = o.whole_file.value_or(false) ||
-                            ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none;
+    // --append: a file already as long as the sender's is left alone.
+    if (eff.append > 0 && st && st->size >= static_cast<uint64_t>(e.size)) co_return SessionResult<void>{};
+
+    // A transfer: open the basis unless the whole file is sent anyway (never with --append).
+    const bool whole_file = eff.append == 0 && (o.whole_file.value_or(false) ||
+                            ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none);
     int basis_fd = -1;
     std::optional<fs::FileAttrs> real_st = st;
     if (partial) st = partial_st;  // rsync's prepare_to_open: the partial file is the basis
@@ -157,6 +130,7 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
                                              : protocol::Md5SeedOrder::seed_last;
     req.block_len = o.block_size;
     req.redo = ctx.redo_mode;
+    req.head_only = eff.append > 0;
     int err = 0;
     auto sums = co_await generate_basis_sums(ctx.s.engine, req, err);
     co_await ctx.s.engine.close(basis_fd);

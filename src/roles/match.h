@@ -8,7 +8,8 @@
 #include "protocol/strong_sum.h"
 #include "protocol/token_zstd.h"
 #include "protocol/wire_error.h"
-#include "roles/send_sum_head.h"
+#include "protocol/strong_sum.h"
+#include "protocol/sum_head.h"
 
 namespace ursync::roles {
 

@@ -12,6 +12,7 @@
 #include "roles/flist_recv.h"
 #include "roles/generator.h"
 #include "roles/receiver.h"
+#include "roles/recv_altdest.h"
 #include "roles/recv_backup.h"
 #include "roles/recv_ids.h"
 #include "roles/receiving.h"
@@ -224,6 +225,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         }
         ctx.backup = std::move(*backup);
     }
+    co_await open_alt_dests(ctx);
     // -b without --backup-dir on a receiving client: the backups are protected from --delete
     // (rsync options.c adds "P *~"; a server gets the rule from its client).
     const auto& o = s.options;

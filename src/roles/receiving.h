@@ -43,6 +43,7 @@ struct RecvEntryState {
     bool redo_asked = false;   // the receiver asked for a redo (its FLAG_FILE_SENT)
     bool hlink_retry = false;  // -H: its group's transfer failed; it may lead the group now
     bool in_flight = false;    // requested and not yet ended (a hostile sender cannot end it twice)
+    std::optional<uint32_t> final_perms;  // a dir opened up (u+rwx) while filled: its real mode
 };
 
 // Progress of one file-list segment (rsync's flist->in_progress / to_redo).
@@ -129,6 +130,7 @@ struct RecvContext {
     std::optional<std::string> local_name;
     bool dry_dest_missing = false;  // -n and the destination directory does not exist
     std::unique_ptr<BackupTarget> backup;  // -b: where old versions go (nullptr: no backups)
+    std::vector<std::unique_ptr<fs::DirRoot>> alt_roots;  // --compare/copy/link-dest (null: absent)
     fs::TempFileRegistry temps;
 
     // Generator bookkeeping. `gen_out` holds its records not yet handed to the connection; the

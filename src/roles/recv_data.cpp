@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "engine/io_helpers.h"
-#include "roles/recv_sum_head.h"
+#include "protocol/strong_sum.h"
+#include "protocol/sum_head.h"
 #include "protocol/token_plain.h"
 
 namespace ursync::roles {
@@ -93,6 +94,24 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
     uint64_t pending_off = 0;
     uint64_t& offset = sink.written;
     offset = 0;
+    if (sink.append_from > 0) {
+        // mirrors the append_mode part of rsync receiver.c:receive_data
+        if (sink.append_verify && basis_fd >= 0) {
+            for (uint64_t pos = 0; pos < sink.append_from;) {
+                const size_t len = static_cast<size_t>(
+                    std::min<uint64_t>(k_basis_read_ahead_bytes, sink.append_from - pos));
+                auto got = co_await read_basis(ctx, cache, basis_fd, pos, len, false);
+                if (!got) {
+                    co_return session::fail("read of basis \"" + name + "\" failed: " +
+                                                errno_text(got.error()),
+                                            ExitCode::file_io);
+                }
+                hasher.update(*got);
+                pos += len;
+            }
+        }
+        offset = sink.append_from;
+    }
     // -S: runs of zeros become holes (the temp file is new, so a hole reads as zeros).
     const bool sparse = ctx.s.options.sparse;
     uint64_t data_end = 0;  // end of the last bytes actually written

@@ -7,7 +7,8 @@
 #include "engine/task.h"
 #include "fs/temp_file.h"
 #include "protocol/file_entry.h"
-#include "roles/recv_sum_head.h"
+#include "protocol/strong_sum.h"
+#include "protocol/sum_head.h"
 #include "roles/receiving.h"
 
 namespace ursync::roles {
@@ -29,6 +30,10 @@ struct RecvSink {
     fs::TempFile* temp = nullptr;
     int inplace_fd = -1;  // --inplace: blocks already at their place are not rewritten
     uint64_t written = 0; // bytes of the new file produced so far (its length at the end)
+    // --append: the new data starts here (the basis's length); with --append-verify the
+    // existing bytes count in the whole-file checksum too.
+    uint64_t append_from = 0;
+    bool append_verify = false;
     bool empty() const { return !temp && inplace_fd < 0; }
 };
 

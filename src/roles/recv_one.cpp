@@ -217,6 +217,12 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord
             sink.temp = &*temp;
         }
     }
+    if (o.append > 0 && !redoing && sink.inplace_fd >= 0 && head->count > 0) {
+        const int64_t blen = head->blength;
+        sink.append_from = static_cast<uint64_t>(
+            int64_t{head->count} * blen - (head->remainder ? blen - head->remainder : 0));
+        sink.append_verify = o.append == 2;
+    }
     auto data = co_await receive_data(ctx, name, *head, basis_fd,
                                       basis_st ? static_cast<int64_t>(basis_st->size) : 0, sink);
     if (basis_fd >= 0) co_await ctx.s.engine.close(basis_fd);

@@ -12,7 +12,8 @@
 #include "roles/flist_send.h"
 #include "roles/log_format.h"
 #include "roles/send_buffer.h"
-#include "roles/send_sum_head.h"
+#include "protocol/strong_sum.h"
+#include "protocol/sum_head.h"
 #include "roles/session_context.h"
 #include "session/session_error.h"
 

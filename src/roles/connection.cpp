@@ -90,9 +90,9 @@ session::HandshakeRequest handshake_request(const cli::Options& o, bool am_serve
     if (o.compress_choice == "none") r.compress = false;
     r.checksum_seed = o.checksum_seed;
     if (am_server) {
+        // rsync compat.c:set_allow_inc_recurse: --delete-delay keeps incremental recursion
         bool delete_late = o.delete_mode == cli::DeleteMode::before ||
-                           o.delete_mode == cli::DeleteMode::after ||
-                           o.delete_mode == cli::DeleteMode::delay;
+                           o.delete_mode == cli::DeleteMode::after;
         bool allowed = o.recursive && !o.qsort && o.inc_recursive.value_or(true) &&
                        (o.sender || !(delete_late || o.delay_updates || o.prune_empty_dirs));
         r.server_facts.allow_inc_recurse = allowed;

@@ -14,6 +14,7 @@
 #include "roles/delete.h"
 #include "roles/generator_file.h"
 #include "roles/generator_util.h"
+#include "roles/recv_altdest.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_hlink.h"
 #include "roles/recv_itemize.h"
@@ -64,8 +65,16 @@ engine::Task<SessionResult<void>> gen_directory(RecvContext& ctx, GenState& g, G
         if (!g.dry_missing_dir) g.dry_missing_dir = name;
         state.missing_dir = true;
     }
-    maybe_record(ctx, g, item.ndx,
-                 itemize_flags(ctx, e, shown, shown ? 0 : k_item_local_change));
+    // A directory an alternate destination has: not itemized if identical there, else shown
+    // against it (rsync's try_dests_non for directories).
+    bool itemizing = true;
+    uint32_t dir_flags = shown ? 0 : k_item_local_change;
+    if (!shown && !ctx.alt_roots.empty()) {
+        auto alt = co_await try_dests_non(ctx, e, name);
+        if (alt.handled) itemizing = false;
+        else if (alt.alt_st) shown = alt.alt_st;
+    }
+    if (itemizing) maybe_record(ctx, g, item.ndx, itemize_flags(ctx, e, shown, dir_flags));
     if (o.dry_run) {
         const bool delete_during =
             o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay;
@@ -163,6 +172,14 @@ engine::Task<SessionResult<void>> gen_symlink(RecvContext& ctx, GenState& g, Gen
         const bool room = co_await clear_way(ctx, g, name, *st, e.mode);
         if (!room) co_return SessionResult<void>{};
     }
+    bool itemizing = true;
+    std::optional<fs::FileAttrs> alt_st;
+    if (!st && !ctx.alt_roots.empty()) {
+        auto alt = co_await try_dests_non(ctx, e, name);
+        if (alt.handled && o.alt_dest != cli::AltDestKind::copy) co_return SessionResult<void>{};
+        if (alt.handled) itemizing = false;
+        else alt_st = alt.alt_st;
+    }
     if (!o.dry_run) {
         auto made = co_await fs::make_symlink(*ctx.root, name, e.symlink_target);
         if (!made) {
@@ -175,8 +192,11 @@ engine::Task<SessionResult<void>> gen_symlink(RecvContext& ctx, GenState& g, Gen
         if (now) co_await set_attrs_at(ctx, name, e, e.mode, *now, SetAttrsFlags{});
     }
     if (st && !st->is_symlink()) st.reset();
-    maybe_record(ctx, g, item.ndx,
-                 itemize_flags(ctx, e, st, k_item_local_change | k_item_report_change));
+    if (alt_st) st = alt_st;
+    if (itemizing) {
+        maybe_record(ctx, g, item.ndx,
+                     itemize_flags(ctx, e, st, k_item_local_change | k_item_report_change));
+    }
     co_return co_await send_success(ctx, item.ndx, 0);
 }
 
@@ -203,6 +223,14 @@ engine::Task<SessionResult<void>> gen_node(RecvContext& ctx, GenState& g, GenIte
         }
         st.reset();
     }
+    bool itemizing = true;
+    std::optional<fs::FileAttrs> alt_st;
+    if (!st && !ctx.alt_roots.empty()) {
+        auto alt = co_await try_dests_non(ctx, e, name);
+        if (alt.handled && o.alt_dest != cli::AltDestKind::copy) co_return SessionResult<void>{};
+        if (alt.handled) itemizing = false;
+        else alt_st = alt.alt_st;
+    }
     if (!o.dry_run) {
         auto made = co_await fs::make_node(*ctx.root, name, mode, e.rdev_major, e.rdev_minor);
         if (!made) {
@@ -214,8 +242,11 @@ engine::Task<SessionResult<void>> gen_node(RecvContext& ctx, GenState& g, GenIte
         auto now = co_await stat_after(ctx, name);
         if (now) co_await set_attrs_at(ctx, name, e, mode, *now, SetAttrsFlags{});
     }
-    maybe_record(ctx, g, item.ndx,
-                 itemize_flags(ctx, e, st, k_item_local_change | k_item_report_change));
+    if (alt_st) st = alt_st;
+    if (itemizing) {
+        maybe_record(ctx, g, item.ndx,
+                     itemize_flags(ctx, e, st, k_item_local_change | k_item_report_change));
+    }
     co_return co_await send_success(ctx, item.ndx, 1);
 }
 

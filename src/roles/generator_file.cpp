@@ -10,6 +10,7 @@
 
 #include "roles/basis_sums.h"
 #include "roles/generator_util.h"
+#include "roles/recv_altdest.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
 
@@ -92,10 +93,13 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
     const bool whole_file = eff.append == 0 && (o.whole_file.value_or(false) ||
                             ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none);
     int basis_fd = -1;
-    std::optional<fs::FileAttrs> real_st = st;
-    if (partial) st = partial_st;  // rsync's prepare_to_open: the partial file is the basis
+    if (partial) alt_basis.reset();  // rsync's prepare_to_open: the partial file wins
+    std::optional<fs::FileAttrs> real_st = alt_basis ? alt_st : st;
+    if (partial) st = partial_st;
+    if (alt_basis) st = alt_st;
+    fs::DirRoot& basis_root = alt_basis ? *ctx.alt_roots[*alt_basis] : *ctx.root;
     if (st && !o.dry_run && !whole_file && st->size > 0) {
-        auto fd = co_await ctx.root->open(partial ? *partial : name, O_RDONLY);
+        auto fd = co_await basis_root.open(partial ? *partial : name, O_RDONLY);
         if (!fd) {
             ctx.s.output.error("rsync: failed to open \"" + name + "\", continuing: " +
                                std::strerror(fd.error().err) + " (" +
@@ -113,9 +117,9 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
     ctx.state(item.ref).file_sent = true;
     uint32_t iflags = k_item_transfer;
     if (eff.checksum) iflags |= k_item_report_change;
-    if (partial) iflags |= k_item_basis_type_follows;
+    if (partial || alt_basis) iflags |= k_item_basis_type_follows;
     put_record(g.out, ctx.ndx_out, item.ndx, itemize_flags(ctx, e, real_st, iflags),
-               partial ? k_fnamecmp_partial_dir : k_fnamecmp_fname);
+               partial ? k_fnamecmp_partial_dir : alt_basis ? *alt_basis : k_fnamecmp_fname);
     if (o.dry_run) co_return SessionResult<void>{};
     if (basis_fd < 0) {
         g.out.put(empty_sum_head());

@@ -105,7 +105,9 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx) {
         // basis: any other echo is refused (CVE-2024-12086).
         const bool partial_ok = rec.fnamecmp_type == k_fnamecmp_partial_dir &&
                                 partial_path(ctx, ctx.local_path(ctx.entry(rec.ref)));
-        if (rec.fnamecmp_type != k_fnamecmp_fname && !partial_ok) {
+        const bool alt_ok = rec.fnamecmp_type < ctx.alt_roots.size() &&
+                            ctx.alt_roots[rec.fnamecmp_type] != nullptr;
+        if (rec.fnamecmp_type != k_fnamecmp_fname && !partial_ok && !alt_ok) {
             co_return session::fail("refusing basis type " + std::to_string(rec.fnamecmp_type) +
                                         " from sender for " + ctx.entry(rec.ref).name,
                                     ExitCode::protocol);

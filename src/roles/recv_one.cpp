@@ -174,7 +174,10 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord
     std::optional<std::string> partial_basis;
     if (rec.fnamecmp_type == k_fnamecmp_partial_dir) partial_basis = partial_path(ctx, name);
     if (head->count > 0 || !o.perms) {
-        auto fd = co_await ctx.root->open(partial_basis ? *partial_basis : name, O_RDONLY);
+        fs::DirRoot& basis_root = rec.fnamecmp_type < ctx.alt_roots.size()
+                                      ? *ctx.alt_roots[rec.fnamecmp_type]
+                                      : *ctx.root;
+        auto fd = co_await basis_root.open(partial_basis ? *partial_basis : name, O_RDONLY);
         if (fd) {
             basis_fd = *fd;
             auto st = co_await fs::stat_fd(ctx.s.engine, basis_fd, name);

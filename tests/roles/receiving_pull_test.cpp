@@ -440,3 +440,104 @@ TEST_F(Pull, SparseFilesGetHoles) {
 
 }  // namespace
 }  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, OwnersAndIdMaps) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to own files as others";
+    sh("cd '" + dir / "src" + "' && chown daemon:bin a.txt && chown -h bin:daemon link && "
+       "chown 4242:4343 b.txt && chown nobody sub/c.txt");
+    for (auto args : std::vector<std::vector<std::string>>{
+             {"-a"},
+             {"-a", "--numeric-ids"},
+             {"-a", "--chown=nobody:daemon"},
+             {"-a", "--usermap=daemon:bin,4000-4300:daemon,*:nobody", "--groupmap=bin:4444"},
+             {"-a", "--numeric-ids", "--usermap=1:2"},
+             {"-a", "--no-inc-recursive", "--usermap=d*:bin"}}) {
+        SCOPED_TRACE(args.back());
+        sh("rm -rf '" + dir / "ours" + "' '" + dir / "theirs" + "'");
+        expect_same_as_stock(dir, args);
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, AppendAndAppendVerify) {
+    // d.bin: a true prefix; b.txt: a prefix with other content; a.txt: longer than the source.
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
+        "head -c 200000 " + dir / "src/sub/deeper/d.bin" + " >\"$d/sub/deeper/d.bin\"; "
+        "printf XXXXXX >\"$d/b.txt\"; echo 0123456789abcdef >\"$d/a.txt\"'";
+    expect_same_as_stock(dir, {"-ai", "--append"}, prep);
+    expect_same_as_stock(dir, {"-ai", "--append-verify"}, prep);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, ReadOnlyDirectoriesAsNonSuperUser) {
+    sh("cd '" + dir / "src" + "' && mkdir ro && echo x >ro/f && touch -d @1700000000 ro/f && "
+       "chmod 555 ro && touch -d @1700000000 ro .");
+    expect_same_as_stock(dir, {"-ai", "--no-super"});
+    sh("chmod -R u+w '" + dir / "src/ro" + "'");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, DeleteMissingArgsRemovesTheName) {
+    sh("mkdir -p '" + dir / "start/sub" + "' && echo x >'" + dir / "start/gone.txt" + "' && "
+       "echo y >'" + dir / "start/sub/gone2" + "'");
+    sh("cp -a '" + dir / "start" + "' '" + dir / "ours" + "' && cp -a '" + dir / "start" + "' '" +
+       dir / "theirs" + "'");
+    // Two source args, one missing: its name is deleted at the destination.
+    auto want = stock_pull({"-ai", "--delete-missing-args"}, dir / "src/a.txt",
+                           dir / "theirs/");
+    auto want2 = stock_pull({"-ai", "--delete-missing-args"}, dir / "src/gone.txt",
+                            dir / "theirs/");
+    auto got = ursync_pull({"-ai", "--delete-missing-args"}, dir / "src/a.txt", dir / "ours/");
+    auto got2 = ursync_pull({"-ai", "--delete-missing-args"}, dir / "src/gone.txt", dir / "ours/");
+    EXPECT_EQ(got2.local_code, want2.local_code) << got2.err;
+    EXPECT_EQ(tree_listing(dir / "ours", false), tree_listing(dir / "theirs", false));
+    EXPECT_EQ(got2.out, want2.out);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, AlternateDestinations) {
+    // prev/: an older snapshot; a.txt differs, b.txt has other perms, sub/c.txt is missing.
+    const std::string prep =
+        "sh -c 'd=$0; mkdir -p \"$d/prev\"; cp -a " + dir / "src" + "/. \"$d/prev\"; "
+        "echo older >\"$d/prev/a.txt\"; chmod 600 \"$d/prev/b.txt\"; rm \"$d/prev/sub/c.txt\"; "
+        "touch -d @1700000000 \"$d/prev/sub\"'";
+    for (const char* kind : {"--link-dest=../prev", "--compare-dest=../prev", "--copy-dest=../prev"}) {
+        SCOPED_TRACE(kind);
+        const std::string ours = dir / "ours", theirs = dir / "theirs";
+        sh("rm -rf '" + ours + "' '" + theirs + "' '" + dir / "start" + "'");
+        sh(prep + " '" + dir / "start" + "'");
+        sh("cp -a '" + dir / "start" + "' '" + ours + "' && cp -a '" + dir / "start" + "' '" + theirs + "'");
+        auto want = stock_pull({"-ai", "--no-W", kind}, dir / "src/", theirs + "/new/");
+        auto got = ursync_pull({"-ai", "--no-W", kind}, dir / "src/", ours + "/new/");
+        EXPECT_EQ(got.local_code, want.local_code) << got.err;
+        EXPECT_EQ(tree_listing(ours, false), tree_listing(theirs, false));
+        EXPECT_EQ(lines_of(got.out, ours), lines_of(want.out, theirs));
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -135,6 +135,13 @@ TEST_F(Push, HardLinksAndSpecials) {
     expect_same({"-aiH", "--no-inc-recursive"});
 }
 
+TEST_F(Push, MaxDeleteStopsWithCode25) {
+    const std::string prep =
+        "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo 1 >\"$d/x1\"; echo 2 >\"$d/x2\"; "
+        "echo 3 >\"$d/x3\"'";
+    expect_same({"-ai", "--delete", "--max-delete=1"}, prep);
+}
+
 TEST_F(Push, DelayUpdates) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "

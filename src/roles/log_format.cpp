@@ -31,14 +31,22 @@ std::string apply_width(std::string_view width, std::string value) {
     return left ? value + pad : pad + value;
 }
 
+}  // namespace
+
 std::string permstring(uint32_t mode) {
+    std::string s = "----------";
+    if (protocol::mode_is_dir(mode)) s[0] = 'd';
+    else if (protocol::mode_is_symlink(mode)) s[0] = 'l';
+    else if (protocol::mode_type(mode) == protocol::k_mode_char_dev) s[0] = 'c';
+    else if (protocol::mode_type(mode) == protocol::k_mode_block_dev) s[0] = 'b';
+    else if (protocol::mode_type(mode) == protocol::k_mode_fifo) s[0] = 'p';
+    else if (protocol::mode_type(mode) == protocol::k_mode_socket) s[0] = 's';
     static const char* rwx = "rwxrwxrwx";
-    std::string s(9, '-');
-    for (int i = 0; i < 9; ++i)
-        if (mode & (1u << (8 - i))) s[static_cast<size_t>(i)] = rwx[i];
-    if (mode & 04000) s[2] = (mode & 0100) ? 's' : 'S';
-    if (mode & 02000) s[5] = (mode & 010) ? 's' : 'S';
-    if (mode & 01000) s[8] = (mode & 01) ? 't' : 'T';
+    for (size_t i = 0; i < 9; ++i)
+        if (mode & (1u << (8 - i))) s[i + 1] = rwx[i];
+    if (mode & 04000) s[3] = (mode & 0100) ? 's' : 'S';
+    if (mode & 02000) s[6] = (mode & 010) ? 's' : 'S';
+    if (mode & 01000) s[9] = (mode & 01) ? 't' : 'T';
     return s;
 }
 
@@ -50,8 +58,6 @@ std::string timestring(int64_t t) {
     std::strftime(buf, sizeof buf, "%Y/%m/%d %H:%M:%S", &tm);
     return buf;
 }
-
-}  // namespace
 
 std::string itemize_string(const LogItem& item, const LogContext& ctx) {
     const uint32_t f = item.iflags;
@@ -138,7 +144,7 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
                 break;
             case 'b':
             case 'c': value = std::to_string((item.iflags & k_item_transfer) ? item.bytes : 0); break;
-            case 'B': value = permstring(file ? file->mode : 0); break;
+            case 'B': value = permstring(file ? file->mode : 0).substr(1); break;  // no type letter
             case 'M': {
                 value = timestring(file ? file->mtime_sec : 0);
                 for (auto& ch : value)

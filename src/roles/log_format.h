@@ -52,6 +52,11 @@ struct LogItem {
     int64_t bytes = 0;             // %b / %c
 };
 
+// rsync's permstring (util1.c): the type letter, then rwx triplets with s/S/t/T.
+std::string permstring(uint32_t mode);
+// A modification time as rsync prints it in listings and %M: "YYYY/MM/DD hh:mm:ss", local time.
+std::string timestring(int64_t t);
+
 // The 11-character %i string ("*deleting  " for deletions).
 std::string itemize_string(const LogItem& item, const LogContext& ctx);
 // Expands a --out-format string (%i %n %L %f %l %o %b %c %B %M %U %G %% with widths).

@@ -4,38 +4,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "roles/log_format.h"
 #include "roles/stats.h"
 
 namespace ursync::roles {
 
 namespace {
-
-// rsync's permstring: the type letter, then rwx triplets with s/S/t/T.
-std::string permstring(uint32_t mode) {
-    std::string s = "----------";
-    if (protocol::mode_is_dir(mode)) s[0] = 'd';
-    else if (protocol::mode_is_symlink(mode)) s[0] = 'l';
-    else if (protocol::mode_type(mode) == protocol::k_mode_char_dev) s[0] = 'c';
-    else if (protocol::mode_type(mode) == protocol::k_mode_block_dev) s[0] = 'b';
-    else if (protocol::mode_type(mode) == protocol::k_mode_fifo) s[0] = 'p';
-    else if (protocol::mode_type(mode) == protocol::k_mode_socket) s[0] = 's';
-    static const char* rwx = "rwxrwxrwx";
-    for (size_t i = 0; i < 9; ++i)
-        if (mode & (1u << (8 - i))) s[i + 1] = rwx[i];
-    if (mode & 04000) s[3] = (mode & 0100) ? 's' : 'S';
-    if (mode & 02000) s[6] = (mode & 010) ? 's' : 'S';
-    if (mode & 01000) s[9] = (mode & 01) ? 't' : 'T';
-    return s;
-}
-
-std::string timestring(int64_t t) {
-    time_t tt = static_cast<time_t>(t);
-    struct tm tm {};
-    localtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y/%m/%d %H:%M:%S", &tm);
-    return buf;
-}
 
 std::string pad_left(std::string s, size_t width) {
     return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;

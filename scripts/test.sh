@@ -8,6 +8,9 @@ echo "== unit and integration tests (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
 echo "== interop harness (CI preset: ursync and stock rsync in every seat)"
 ./interop/run --preset ci --strict -j 2
+echo "== the same on the worker-thread fallback backend (as where io_uring is disabled)"
+(cd build && URSYNC_BACKEND=threads ctest --output-on-failure -j"$(nproc)" --timeout 600)
+URSYNC_BACKEND=threads ./interop/run --preset ci --strict -j 2 --only-ursync
 echo "== fuzz smoke (every libFuzzer target, a few seconds each)"
 ./fuzz/run.sh "${FUZZ_SECONDS:-5}"
 echo "== all tests passed"

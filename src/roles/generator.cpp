@@ -23,11 +23,12 @@ bool delete_deferred(const cli::Options& o) {
 
 // Waits for the receiver to report progress (after handing over our pending records).
 engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& g) {
+    const uint64_t seen = ctx.receiver_progress.generation();  // before the flushes suspend
     auto f = co_await flush_requests(ctx, g, true);
     if (!f) co_return f;
     auto flushed = co_await ctx.s.out.flush();
     if (!flushed) co_return flushed;
-    if (!fatal(ctx)) co_await ctx.receiver_progress.wait();
+    if (!fatal(ctx)) co_await ctx.receiver_progress.wait_since(seen);
     co_return SessionResult<void>{};
 }
 

@@ -14,11 +14,21 @@ class Task;
 
 namespace detail {
 
+// When a task finishes while its awaiter is still inside Task::await_suspend (it never
+// suspended), the awaiter simply continues (await_suspend returns false) instead of being
+// resumed from here. Without this, a loop of co_awaits that complete synchronously nests one
+// resume per iteration unless the compiler turns symmetric transfer into a tail call, which
+// GCC does not do at -O0 or under ASan (seen as stack overflows on long file lists).
 struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> done) noexcept {
-        auto next = done.promise().continuation;
+        auto& promise = done.promise();
+        if (promise.starting) {
+            promise.finished_while_starting = true;
+            return std::noop_coroutine();
+        }
+        auto next = promise.continuation;
         return next ? next : std::noop_coroutine();
     }
     void await_resume() const noexcept {}
@@ -27,6 +37,8 @@ struct FinalAwaiter {
 struct PromiseBase {
     std::coroutine_handle<> continuation;
     std::exception_ptr exception;
+    bool starting = false;                 // inside the awaiter's await_suspend
+    bool finished_while_starting = false;  // reached final_suspend without suspending
 
     std::suspend_always initial_suspend() const noexcept { return {}; }
     FinalAwaiter final_suspend() const noexcept { return {}; }
@@ -62,9 +74,14 @@ public:
     ~Task() { destroy(); }
 
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-        handle_.promise().continuation = awaiter;
-        return handle_;
+    // Runs the task now; true = the awaiter stays suspended until the task finishes later.
+    bool await_suspend(std::coroutine_handle<> awaiter) noexcept {
+        auto& promise = handle_.promise();
+        promise.continuation = awaiter;
+        promise.starting = true;
+        handle_.resume();
+        promise.starting = false;
+        return !promise.finished_while_starting;
     }
     T await_resume() {
         auto& promise = handle_.promise();
@@ -109,9 +126,14 @@ public:
     ~Task() { destroy(); }
 
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-        handle_.promise().continuation = awaiter;
-        return handle_;
+    // Runs the task now; true = the awaiter stays suspended until the task finishes later.
+    bool await_suspend(std::coroutine_handle<> awaiter) noexcept {
+        auto& promise = handle_.promise();
+        promise.continuation = awaiter;
+        promise.starting = true;
+        handle_.resume();
+        promise.starting = false;
+        return !promise.finished_while_starting;
     }
     void await_resume() {
         if (handle_.promise().exception) std::rethrow_exception(handle_.promise().exception);

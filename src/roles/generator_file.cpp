@@ -97,9 +97,10 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
     std::optional<fs::FileAttrs> real_st = alt_basis ? alt_st : st;
     if (partial) st = partial_st;
     if (alt_basis) st = alt_st;
-    fs::DirRoot& basis_root = alt_basis ? *ctx.alt_roots[*alt_basis] : *ctx.root;
-    if (st && !o.dry_run && !whole_file && st->size > 0) {
-        auto fd = co_await basis_root.open(partial ? *partial : name, O_RDONLY);
+    // A pointer: in a dry run into a missing destination there is no root at all.
+    fs::DirRoot* basis_root = alt_basis ? ctx.alt_roots[*alt_basis].get() : ctx.root.get();
+    if (st && !o.dry_run && !whole_file && st->size > 0 && basis_root) {
+        auto fd = co_await basis_root->open(partial ? *partial : name, O_RDONLY);
         if (!fd) {
             ctx.s.output.error("rsync: failed to open \"" + name + "\", continuing: " +
                                std::strerror(fd.error().err) + " (" +

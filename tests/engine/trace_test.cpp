@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -21,7 +21,15 @@ std::string run(const std::string& cmd) {
     return out;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_sanitized = true;  // ASan's runtime makes syscalls of its own on every thread
+#else
+constexpr bool k_sanitized = false;
+#endif
+
 TEST(EngineTrace, EngineThreadMakesNoDirectFileSyscalls) {
+    if (k_sanitized) GTEST_SKIP() << "ASan's runtime writes on the engine thread itself; the "
+                                     "release build runs this proof";
     if (run("command -v strace").empty()) GTEST_SKIP() << "strace is not installed";
     char tmpl[] = "/tmp/ursync-trace-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -29,7 +37,9 @@ TEST(EngineTrace, EngineThreadMakesNoDirectFileSyscalls) {
     std::string work = dir + "/work";
     std::filesystem::create_directory(work);
     std::string probe = std::string(URSYNC_BINARY_DIR) + "/tests/engine/engine_trace_probe";
-    std::string out = run("strace -f -ff -qq -o " + prefix + " " + probe + " " + work);
+    // LeakSanitizer cannot run under ptrace; the sanitizer build's probe skips it.
+    std::string out = run("ASAN_OPTIONS=detect_leaks=0 strace -f -ff -qq -o " + prefix + " " +
+                          probe + " " + work);
     std::istringstream fields(out);
     long tid = 0;
     int uring = 0, failures = -1;
@@ -42,10 +52,12 @@ TEST(EngineTrace, EngineThreadMakesNoDirectFileSyscalls) {
     }
     std::ifstream trace(prefix + "." + std::to_string(tid));
     ASSERT_TRUE(trace) << "no trace for the engine thread";
-    std::regex blocking(
-        R"(^(read|write|pread64|pwrite64|readv|writev|preadv2?|pwritev2?|open|openat|openat2|)"
-        R"(creat|stat|lstat|fstat|newfstatat|statx|getdents64|fsync|fdatasync|renameat2?|)"
-        R"(unlinkat|mkdirat|copy_file_range|sendfile|splice)\()");
+    const std::set<std::string> blocking = {
+        "read",   "write",      "pread64",   "pwrite64",  "readv",      "writev",
+        "preadv", "preadv2",    "pwritev",   "pwritev2",  "open",       "openat",
+        "openat2", "creat",     "stat",      "lstat",     "fstat",      "newfstatat",
+        "statx",  "getdents64", "fsync",     "fdatasync", "renameat",   "renameat2",
+        "unlinkat", "mkdirat",  "copy_file_range", "sendfile", "splice"};
     std::string line;
     int io_uring_enters = 0, offending = 0;
     bool marked = false;  // the probe marks the end of thread set-up with prctl(PR_SET_NAME)
@@ -54,7 +66,7 @@ TEST(EngineTrace, EngineThreadMakesNoDirectFileSyscalls) {
         if (line.rfind("prctl(PR_SET_NAME", 0) == 0) marked = true;
         if (!marked) continue;
         if (line.rfind("io_uring_enter(", 0) == 0) ++io_uring_enters;
-        if (std::regex_search(line, blocking)) {
+        if (blocking.count(line.substr(0, line.find('('))) != 0) {
             ++offending;
             ADD_FAILURE() << "engine thread made a direct syscall: " << line;
         }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/event.h"
 #include "session/handshake.h"
 #include "transport/buffered.h"
 #include "transport/fd_stream.h"
@@ -30,6 +31,18 @@ Task<void> run_side(Peer& peer, HandshakeRequest req, SessionResult<SessionParam
     result = co_await run_handshake(peer.in, peer.out, req, nullptr);
 }
 
+Task<void> run_side_then_signal(Peer& peer, HandshakeRequest req,
+                                SessionResult<SessionParams>& result, engine::Event& done) {
+    co_await run_side(peer, std::move(req), result);
+    done.set();
+}
+
+Task<void> run_both(Peer& client, HandshakeRequest client_req, SessionResult<SessionParams>& cr,
+                    engine::Event& server_done) {
+    co_await run_side(client, std::move(client_req), cr);
+    co_await server_done;  // both peers must finish before the engine goes away
+}
+
 struct Pair {
     SessionResult<SessionParams> client = fail("not run", ExitCode::ok);
     SessionResult<SessionParams> server = fail("not run", ExitCode::ok);
@@ -40,8 +53,9 @@ Pair handshake(HandshakeRequest client_req, HandshakeRequest server_req) {
     auto [a, b] = transport::make_socketpair_streams(e);
     Peer client(a), server(b);
     Pair out;
-    e.spawn(run_side(server, server_req, out.server));
-    e.run(run_side(client, client_req, out.client));
+    engine::Event server_done(e);
+    e.spawn(run_side_then_signal(server, server_req, out.server, server_done));
+    e.run(run_both(client, client_req, out.client, server_done));
     return out;
 }
 

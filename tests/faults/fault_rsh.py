@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""A remote shell for fault tests: runs the command locally like interop/pipe-rsh, and injects
+one fault into the byte stream, chosen by environment variables:
+
+  FAULT=flip-s2c | flip-c2s   flip one byte inside a long run of FAULT_BYTE (default 'Q') in the
+                              server->client or client->server stream, once, after FAULT_AT
+                              bytes of that direction (file data, not a header)
+  FAULT=cut-s2c | cut-c2s     after FAULT_AT bytes of that direction, kill the remote command
+                              and exit (a dying ssh)
+"""
+import os
+import select
+import subprocess
+import sys
+import threading
+
+args = sys.argv[1:]
+while args and args[0].startswith("-"):  # ssh-style options (-l user takes a value)
+    if args[0] in ("-l", "-p", "-o", "-i"):
+        args = args[2:]
+    else:
+        args = args[1:]
+cmd = " ".join(args[1:])  # drop the host, then run the rest as sshd would
+fault = os.environ.get("FAULT", "")
+fault_at = int(os.environ.get("FAULT_AT", "65536"))
+run_byte = ord(os.environ.get("FAULT_BYTE", "Q"))
+child = subprocess.Popen(["sh", "-c", cmd], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         bufsize=0)
+
+
+def write_all(fd, data):
+    """Writes everything, also to a non-blocking fd the client handed us."""
+    view = memoryview(data)
+    while view:
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            select.select([], [fd], [])
+            continue
+        view = view[n:]
+
+
+def pump(src, dst, direction):
+    seen = 0
+    flipped = False
+    run = 0
+    while True:
+        chunk = os.read(src, 65536)
+        if not chunk:
+            break
+        data = bytearray(chunk)
+        if fault == "flip-" + direction and not flipped:
+            for i, b in enumerate(data):
+                run = run + 1 if b == run_byte else 0
+                if seen + i >= fault_at and run >= 64:
+                    data[i] ^= 0x01
+                    flipped = True
+                    break
+        if fault == "cut-" + direction and seen + len(data) >= fault_at:
+            write_all(dst, bytes(data[: max(0, fault_at - seen)]))
+            child.kill()
+            os._exit(255)  # like ssh losing its connection
+        seen += len(data)
+        write_all(dst, bytes(data))
+    if direction == "c2s":
+        child.stdin.close()
+
+
+threading.Thread(target=pump, args=(0, child.stdin.fileno(), "c2s"), daemon=True).start()
+pump(child.stdout.fileno(), 1, "s2c")
+sys.exit(child.wait())

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Fault tests against the real peer: a flipped data byte must be redone and end correct; a
+remote shell dying mid-transfer must leave the old file intact and no temp file. Each case runs
+with stock rsync in the same seats first; ursync must end the same way (exit code and files).
+Usage: faults_test.py URSYNC_BINARY
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RSH = os.path.join(HERE, "fault_rsh.py")
+URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
+BIG = 4 << 20
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Faults(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which("rsync"):
+            self.skipTest("stock rsync is not installed")
+        self.work = tempfile.mkdtemp(prefix="ursync-faults-")
+        self.src = os.path.join(self.work, "src")
+        os.makedirs(self.src)
+        with open(os.path.join(self.src, "big.dat"), "wb") as f:  # long runs of 'Q'
+            f.write(b"Q" * BIG)
+        with open(os.path.join(self.src, "small.txt"), "w") as f:
+            f.write("small\n")
+        self.old = b"old version\n" * 1000
+
+    def tearDown(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def run_cell(self, client, server, direction, fault, fault_at, dest_name):
+        dst = os.path.join(self.work, dest_name)
+        os.makedirs(dst)
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        env = dict(os.environ, FAULT=fault, FAULT_AT=str(fault_at))
+        argv = [client, "-a", "-e", RSH, f"--rsync-path={server}"]
+        if direction == "pull":
+            argv += [f"localhost:{self.src}/", dst + "/"]
+        else:
+            argv += [self.src + "/", f"localhost:{dst}/"]
+        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+        return p.returncode, dst, p.stderr
+
+    def leftovers(self, dst):
+        return [n for n in os.listdir(dst) if n.startswith(".")]
+
+    def check_flip(self, direction, fault, client, server):
+        want_rc, _, _ = self.run_cell("rsync", "rsync", direction, fault, 1 << 20, "ref")
+        rc, dst, err = self.run_cell(client, server, direction, fault, 1 << 20, "cell")
+        self.assertEqual(rc, want_rc, err)
+        self.assertEqual(sha(os.path.join(dst, "big.dat")), sha(os.path.join(self.src, "big.dat")))
+        self.assertEqual(self.leftovers(dst), [])
+
+    def check_cut(self, direction, fault, client, server):
+        want_rc, ref, _ = self.run_cell("rsync", "rsync", direction, fault, 2 << 20, "ref")
+        rc, dst, err = self.run_cell(client, server, direction, fault, 2 << 20, "cell")
+        self.assertNotEqual(rc, 0, err)
+        self.assertIn(rc, (want_rc, 10, 12, 255), err)  # rsync: 12 (stream) or the shell's 255
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    # ursync receiving (issue 6): as the pulling client, and as the server of a push.
+    def test_flipped_byte_is_redone_ursync_pulling(self):
+        self.check_flip("pull", "flip-s2c", URSYNC, "rsync")
+
+    def test_flipped_byte_is_redone_ursync_server_receiving(self):
+        self.check_flip("push", "flip-c2s", "rsync", URSYNC)
+
+    def test_dying_shell_keeps_old_file_ursync_pulling(self):
+        self.check_cut("pull", "cut-s2c", URSYNC, "rsync")
+
+    def test_dying_shell_keeps_old_file_ursync_server_receiving(self):
+        self.check_cut("push", "cut-c2s", "rsync", URSYNC)
+
+    # ursync sending (issue 7): answering the receiver's redo.
+    def test_flipped_byte_is_redone_ursync_pushing(self):
+        self.check_flip("push", "flip-c2s", URSYNC, "rsync")
+
+    def test_flipped_byte_is_redone_ursync_server_sending(self):
+        self.check_flip("pull", "flip-s2c", "rsync", URSYNC)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

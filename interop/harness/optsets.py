@@ -55,6 +55,18 @@ OPTSETS = [
            times=False),
     OptSet("inplace", ("-a", "--inplace"), ("stale", "old-versions"), "--inplace updates",
            expect={"old-versions": "mirror"}),
+    OptSet("partial", ("-a", "--partial", "--no-W", "--stats"), ("old-versions",),
+           "--partial with delta transfers", stats=True, expect={"old-versions": "mirror"}),
+    OptSet("timeout", ("-a", "--timeout=30"), ("empty",), "--timeout (keep-alives, no expiry)",
+           expect={"empty": "mirror"}),
+    OptSet("csum-md5", ("-a", "--checksum-choice=md5", "--no-W", "--stats"), ("old-versions",),
+           "a fixed checksum (no negotiation) for block and file sums", stats=True,
+           expect={"old-versions": "mirror"}),
+    OptSet("zc", ("-a", "--compress-choice=zstd", "--stats"), ("old-versions",),
+           "a fixed compressor (no negotiation)", stats=True, compress=True,
+           expect={"old-versions": "mirror"}),
+    OptSet("q", ("-aq",), ("empty",), "quiet",
+           expect={"empty": "mirror"}),
 ]
 
 BY_NAME = {o.name: o for o in OPTSETS}

@@ -15,6 +15,9 @@ using protocol::k_ndx_done;
 
 bool fatal(const RecvContext& ctx) { return ctx.fatal.has_value(); }
 
+// rsync's MIN_FILECNT_LOOKAHEAD / 2: entries in hand before a segment is generated with -H.
+constexpr size_t k_hlink_lookahead_entries = 500;
+
 void put_done(RecvContext& ctx, GenState& g) { protocol::put_ndx(g.out, ctx.ndx_out, k_ndx_done); }
 
 bool delete_deferred(const cli::Options& o) {
@@ -100,6 +103,19 @@ engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
         o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay;
     for (size_t seg = 0;; ++seg) {
         ctx.gen_current = seg;
+        // With -H and incremental recursion a group's leader depends on which members have
+        // arrived, so first have rsync's look-ahead in hand: the end of the list, or
+        // k_hlink_lookahead_entries entries. mirrors rsync generator.c:generate_files
+        if (o.hard_links && ctx.fopts.inc_recurse) {
+            for (;;) {
+                size_t ahead = 0;
+                for (size_t s = seg; s < ctx.flist.segments().size(); ++s)
+                    ahead += ctx.flist.segments()[s].entries.size();
+                if (ctx.flist_eof || fatal(ctx) || ahead >= k_hlink_lookahead_entries) break;
+                auto w = co_await wait_for_receiver(ctx, g);
+                if (!w) co_return w;
+            }
+        }
         const int64_t parent = ctx.flist.segments()[seg].parent_dir;
         if (ctx.fopts.inc_recurse && parent >= 0 &&
             static_cast<size_t>(parent) < ctx.dir_entries.size()) {

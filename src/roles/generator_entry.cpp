@@ -147,6 +147,32 @@ bool unsafe_symlink(std::string_view target, std::string_view link_name) {
     return false;
 }
 
+// The --compare-dest/--copy-dest/--link-dest step shared by symlinks and devices: nothing at
+// `name` and an alternate destination holding the same item either finishes the entry
+// (compare/link: nothing to create), or lets it be created quietly (copy), or supplies the
+// attributes to itemize against. mirrors rsync generator.c:recv_generator's try_dests_non calls
+struct AltDestStep {
+    bool done = false;
+    bool itemizing = true;
+    std::optional<fs::FileAttrs> alt_st;
+};
+
+engine::Task<AltDestStep> alt_dest_step(RecvContext& ctx, const FileEntry& e,
+                                        const std::string& name,
+                                        const std::optional<fs::FileAttrs>& st) {
+    AltDestStep step;
+    if (st || ctx.alt_roots.empty()) co_return step;
+    auto alt = co_await try_dests_non(ctx, e, name);
+    if (alt.handled && ctx.s.options.alt_dest != cli::AltDestKind::copy) {
+        step.done = true;
+    } else if (alt.handled) {
+        step.itemizing = false;
+    } else {
+        step.alt_st = alt.alt_st;
+    }
+    co_return step;
+}
+
 engine::Task<SessionResult<void>> gen_symlink(RecvContext& ctx, GenState& g, GenItem item,
                                               const FileEntry& e, const std::string& name,
                                               std::optional<fs::FileAttrs> st) {
@@ -172,14 +198,10 @@ engine::Task<SessionResult<void>> gen_symlink(RecvContext& ctx, GenState& g, Gen
         const bool room = co_await clear_way(ctx, g, name, *st, e.mode);
         if (!room) co_return SessionResult<void>{};
     }
-    bool itemizing = true;
-    std::optional<fs::FileAttrs> alt_st;
-    if (!st && !ctx.alt_roots.empty()) {
-        auto alt = co_await try_dests_non(ctx, e, name);
-        if (alt.handled && o.alt_dest != cli::AltDestKind::copy) co_return SessionResult<void>{};
-        if (alt.handled) itemizing = false;
-        else alt_st = alt.alt_st;
-    }
+    const AltDestStep alt = co_await alt_dest_step(ctx, e, name, st);
+    if (alt.done) co_return SessionResult<void>{};
+    const bool itemizing = alt.itemizing;
+    std::optional<fs::FileAttrs> alt_st = alt.alt_st;
     if (!o.dry_run) {
         auto made = co_await fs::make_symlink(*ctx.root, name, e.symlink_target);
         if (!made) {
@@ -223,14 +245,10 @@ engine::Task<SessionResult<void>> gen_node(RecvContext& ctx, GenState& g, GenIte
         }
         st.reset();
     }
-    bool itemizing = true;
-    std::optional<fs::FileAttrs> alt_st;
-    if (!st && !ctx.alt_roots.empty()) {
-        auto alt = co_await try_dests_non(ctx, e, name);
-        if (alt.handled && o.alt_dest != cli::AltDestKind::copy) co_return SessionResult<void>{};
-        if (alt.handled) itemizing = false;
-        else alt_st = alt.alt_st;
-    }
+    const AltDestStep alt = co_await alt_dest_step(ctx, e, name, st);
+    if (alt.done) co_return SessionResult<void>{};
+    const bool itemizing = alt.itemizing;
+    std::optional<fs::FileAttrs> alt_st = alt.alt_st;
     if (!o.dry_run) {
         auto made = co_await fs::make_node(*ctx.root, name, mode, e.rdev_major, e.rdev_minor);
         if (!made) {

@@ -30,6 +30,34 @@ struct Wire {
     session::MuxIn in;
 };
 
+// Sends rsync's keep-alives while a --timeout session runs: every half timeout of output
+// idleness, pending data is flushed or an empty MSG_DATA frame goes out. `stop` ends it.
+struct KeepAlive {
+    bool stopping = false;
+    engine::Op* sleeping = nullptr;
+};
+
+engine::Task<void> keep_alive_loop(engine::Engine& e, session::MuxOut& out, uint64_t lull_ms,
+                                   KeepAlive& ka, engine::Event& exited) {
+    const uint64_t tick_ms = std::max<uint64_t>(lull_ms / 4, 50);
+    while (!ka.stopping) {
+        auto nap = e.sleep_ms(tick_ms);
+        ka.sleeping = &nap;
+        co_await nap;
+        ka.sleeping = nullptr;
+        if (ka.stopping) break;
+        auto r = co_await out.keep_alive_if_idle(lull_ms);
+        if (!r) break;  // the session's own reads and writes report the broken link
+    }
+    exited.set();
+}
+
+engine::Task<void> stop_keep_alive(engine::Engine& e, KeepAlive& ka, engine::Event& exited) {
+    ka.stopping = true;
+    if (ka.sleeping) co_await e.cancel(*ka.sleeping);
+    co_await exited;
+}
+
 // An empty `what` marks an exit the peer asked for (MSG_ERROR_EXIT): nothing more to print.
 constexpr const char* k_peer_exit = "";
 
@@ -208,11 +236,22 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
         }
     }
 
+    // --timeout: the peer may time us out too, so keep the link visibly alive (rsync sends
+    // keep-alives in every role that writes).
+    KeepAlive keep_alive;
+    engine::Event keep_alive_exited(e);
+    const bool keeping_alive = o.timeout && *o.timeout > 0;
+    if (keeping_alive) {
+        const uint64_t lull_ms = static_cast<uint64_t>(*o.timeout) * 1000 / 2;
+        e.spawn(keep_alive_loop(e, w.out, lull_ms, keep_alive, keep_alive_exited));
+    }
+
     if (am_sender) {
         co_await send_files(s, std::move(paths), std::move(rules));
     } else {
         co_await receive_files(s, std::move(dest), std::move(rules));
     }
+    if (keeping_alive) co_await stop_keep_alive(e, keep_alive, keep_alive_exited);
     co_await w.out.flush();
 
     if (!am_server) {

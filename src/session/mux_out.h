@@ -1,6 +1,7 @@
 // MuxOut: the outgoing half of an rsync connection (raw before the handshake ends, then framed).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -33,6 +34,10 @@ public:
     engine::Task<SessionResult<void>> flush();
     // Bytes sent since multiplexing started (frame headers included, the handshake not), for
     // the "sent" figure of the summary, as rsync counts its buffered I/O.
+    // rsync's keep-alive (io.c:maybe_send_keepalive): when nothing was written for `lull_ms`,
+    // flush what is pending, or send an empty MSG_DATA frame if nothing is.
+    engine::Task<SessionResult<void>> keep_alive_if_idle(uint64_t lull_ms);
+
     uint64_t bytes_written() const {
         return raw_.total_written() + raw_.pending() + pending_.size() +
                (pending_.empty() ? 0 : protocol::k_frame_header_len) - written_at_mux_start_;
@@ -45,6 +50,7 @@ private:
     transport::BufferedWriter& raw_;
     bool multiplexed_ = false;
     uint64_t written_at_mux_start_ = 0;
+    std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
     // Stream bytes not yet framed: like rsync, data is framed when a chunk fills up, when a
     // message must follow it, or on flush — not once per send() — so frame counts (and the
     // byte totals in --stats) match stock rsync.

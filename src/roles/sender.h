@@ -65,6 +65,10 @@ class Sender {
                                                          SendInfo& info);
     void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
     void maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req);
+    // The transfer's line before its data: the item (a format without %b/%c), or with
+    // --progress alone the bare name. mirrors rsync sender.c:send_files
+    void log_before_data(const protocol::FileEntry& entry, const SendRequest& req);
+    ProgressTotals progress_totals() const;
     void count_created(const protocol::FileEntry& entry);
 
     Session& s_;

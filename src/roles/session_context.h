@@ -9,6 +9,7 @@
 #include "protocol/flist_codec.h"
 #include "roles/errors.h"
 #include "roles/output.h"
+#include "roles/progress.h"
 #include "roles/stats.h"
 #include "session/handshake.h"
 #include "session/mux_in.h"
@@ -37,6 +38,7 @@ struct Session {
     bool am_server = false;
     bool am_sender = false;
     bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
+    ProgressMeter* progress = nullptr;  // a client with --progress / --info=progress2
 };
 
 // The file-list encoding facts for this session (options + negotiated flags).

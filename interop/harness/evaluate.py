@@ -145,8 +145,12 @@ def evaluate(cell, runner, references, transports, strict, diff_limit=10):
         reasons.append("destination tree differs")
         diffs += tree_diffs
     if opt.lines or opt.stats:
-        line_diffs = outputs.compare_lines(ref.result.output.lines, run.output.lines,
-                                           diff_limit, labels)
+        expected, actual = ref.result.output.lines, run.output.lines
+        if opt.progress:
+            loose = opt.progress >= 2 and cell.inc == "on"
+            expected = outputs.progress_records(expected, opt.progress, loose)
+            actual = outputs.progress_records(actual, opt.progress, loose)
+        line_diffs = outputs.compare_lines(expected, actual, diff_limit, labels)
         if line_diffs:
             reasons.append("stdout lines differ")
             diffs += line_diffs

@@ -14,6 +14,7 @@ class OptSet:
     stats: bool = False      # compare --stats counters
     compress: bool = False   # -z: "Total bytes sent/received" are not compared at all
     hardlinks: bool = False  # -H: the reference must reproduce the source's hard links
+    progress: int = 0        # --progress (1) / --info=progress2 (2): progress records compared
     # Sanity checks of the rsync->rsync reference, per state: "mirror" (the result equals the
     # source), "unchanged" (equals the starting state). They catch a harness that tests nothing.
     expect: dict = field(default_factory=dict)
@@ -67,6 +68,14 @@ OPTSETS = [
            expect={"old-versions": "mirror"}),
     OptSet("q", ("-aq",), ("empty",), "quiet",
            expect={"empty": "mirror"}),
+    OptSet("progress", ("-a", "--progress"), ("empty", "old-versions"),
+           "per-file progress lines (rates and times not compared)", lines=True, progress=1,
+           expect={"empty": "mirror", "old-versions": "mirror"}),
+    OptSet("P", ("-aP", "--no-W"), ("old-versions",), "-P (--partial --progress) with deltas",
+           lines=True, progress=1, expect={"old-versions": "mirror"}),
+    OptSet("progress2", ("-a", "--info=progress2"), ("empty", "old-versions"),
+           "one overall progress line (rates and times not compared)", lines=True, progress=2,
+           expect={"empty": "mirror", "old-versions": "mirror"}),
 ]
 
 BY_NAME = {o.name: o for o in OPTSETS}

@@ -54,6 +54,52 @@ class Output:
             self.lines.pop()
 
 
+# Progress lines (--progress, --info=progress2): rates and times vary from run to run.
+_RATE_RE = re.compile(rb" *[0-9]+\.[0-9]{2}[kMG]B/s")
+_TIME_RE = re.compile(rb" *(?:[0-9]+:[0-9]{2}:[0-9]{2}|\?\?:\?\?:\?\?)")
+_OPEN_RE = re.compile(rb" *[0-9,]+ +[0-9]+% RATE TIME  ")
+_XFR_RE = re.compile(rb"\(xfr#([0-9]+), (?:to|ir)-chk=[0-9]+/[0-9]+\)")
+
+
+def progress_records(lines, level, loose_list_ends):
+    """File lines with progress records split out ("\r" starts one) and made comparable.
+
+    Rates and times become RATE and TIME. A line left open ("  " at its end, no counts) is
+    printed at most once a second, so only the deterministic ones stay: per file (level 1)
+    the first of a run of them, with --info=progress2 (level 2) the first of all.
+    `loose_list_ends` (progress2 with incremental recursion): the overall line rsync repeats
+    at each NDX_DONE comes when the generator finishes a segment, which depends on timing in
+    rsync too; such repeats (the same xfr# as the record before) become one count record, and
+    the padding of a shorter suffix is not compared.
+    """
+    out = []
+    previous_open = any_open = False
+    previous_xfr = None
+    repeats = 0
+    for line in lines:
+        pieces = line.split(b"\r")
+        if pieces[0]:
+            out.append(pieces[0])
+        for record in pieces[1:]:
+            record = _TIME_RE.sub(b" TIME", _RATE_RE.sub(b" RATE", record))
+            is_open = bool(_OPEN_RE.fullmatch(record))
+            keep = not is_open or (not any_open if level >= 2 else not previous_open)
+            xfr = _XFR_RE.search(record)
+            if loose_list_ends and xfr:
+                if xfr.group(1) == previous_xfr:
+                    keep = False
+                    repeats += 1
+                previous_xfr = xfr.group(1)
+                record = record.rstrip(b" ")
+            if keep:
+                out.append(record)
+            previous_open = is_open
+            any_open = any_open or is_open
+    if loose_list_ends:
+        out.append(b"[%d repeated overall lines]" % repeats)
+    return out
+
+
 def _number(text):
     match = re.match(r"[\d,]+", text)
     return int(match.group(0).replace(",", "")) if match else None

@@ -88,6 +88,56 @@ class OutputTest(unittest.TestCase):
         diffs = outputs.compare_lines([], [b"name\xff"])
         self.assertIn("\\xff", diffs[0])
 
+    def test_progress_rates_and_times_are_placeholders(self):
+        lines = [b"big", b"\r         32,768  10%    0.00kB/s    0:00:00  "
+                 b"\r        300,000 100%  254.85MB/s    0:00:00 (xfr#1, to-chk=4/6)"]
+        self.assertEqual(outputs.progress_records(lines, 1, False), [
+            b"big", b"         32,768  10% RATE TIME  ",
+            b"        300,000 100% RATE TIME (xfr#1, to-chk=4/6)"])
+
+    def test_progress_keeps_only_the_first_open_line_of_a_file(self):
+        slow = [b"a\r              0   0%    0.00kB/s    0:00:00  "
+                b"\r      1,048,576  34% 1003.92kB/s    0:00:01  "
+                b"\r      3,000,000 100%    1.02MB/s    0:00:02 (xfr#1, to-chk=1/3)",
+                b"b\r              0   0%    0.00kB/s    0:00:00  "
+                b"\r              2 100%    0.00kB/s    0:00:00 (xfr#2, to-chk=0/3)"]
+        fast = [b"a\r              0   0%    0.00kB/s    0:00:00  "
+                b"\r      3,000,000 100%  286.10MB/s    0:00:00 (xfr#1, to-chk=1/3)",
+                b"b\r              0   0%    0.00kB/s    0:00:00  "
+                b"\r              2 100%    4.88kB/s    0:00:00 (xfr#2, to-chk=0/3)"]
+        self.assertEqual(outputs.progress_records(slow, 1, False),
+                         outputs.progress_records(fast, 1, False))
+        # the counts are compared
+        wrong = [fast[0].replace(b"to-chk=1/3", b"to-chk=2/3"), fast[1]]
+        self.assertNotEqual(outputs.progress_records(wrong, 1, False),
+                            outputs.progress_records(fast, 1, False))
+
+    def test_progress2_keeps_only_the_first_open_line(self):
+        run = [b"\r         32,768  10%    0.00kB/s    0:00:00  "
+               b"\r        300,000  99%  254.85MB/s    0:00:00 (xfr#1, to-chk=4/6)"
+               b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"]
+        slow = [run[0].replace(b"(xfr#1, to-chk=4/6)",
+                               b"(xfr#1, to-chk=4/6)\r        300,001  99%  1.00kB/s    0:00:05  ")]
+        self.assertEqual(outputs.progress_records(slow, 2, False),
+                         outputs.progress_records(run, 2, False))
+
+    def test_progress2_list_ends_are_counted_when_loose(self):
+        early = [b"\r        300,000  99%  254.85MB/s    0:00:00 (xfr#1, to-chk=4/6)"
+                 b"\r        300,000  99%  254.85MB/s    0:00:00 (xfr#1, to-chk=2/6)  "
+                 b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"
+                 b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"]
+        late = [b"\r        300,000  99%  254.85MB/s    0:00:00 (xfr#1, to-chk=4/6)"
+                b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"
+                b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"
+                b"\r        300,005  99%  254.86MB/s    0:00:00 (xfr#2, to-chk=0/6)"]
+        self.assertEqual(outputs.progress_records(early, 2, True),
+                         outputs.progress_records(late, 2, True))
+        self.assertNotEqual(outputs.progress_records(early, 2, False),
+                            outputs.progress_records(late, 2, False))
+        fewer = [late[0].rsplit(b"\r", 1)[0]]
+        self.assertNotEqual(outputs.progress_records(fewer, 2, True),
+                            outputs.progress_records(late, 2, True))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -184,10 +184,12 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     // The client prints progress: the receiver in a pull, the sender in a push or local copy.
     std::optional<ProgressMeter> progress;
     if (!am_server && o.info.level(cli::InfoWord::progress) > 0) {
-        progress.emplace(o.info.level(cli::InfoWord::progress), o.human_readable,
-                         [&output](std::string text, bool line_open) {
-                             output.progress(std::move(text), line_open);
-                         });
+        progress.emplace(
+            o.info.level(cli::InfoWord::progress), o.human_readable,
+            [&output](std::string text, bool line_open) {
+                output.progress(std::move(text), line_open);
+            },
+            &ProgressMeter::steady_ms, &ProgressMeter::stdout_in_foreground);
         s.progress = &*progress;
     }
     auto start = std::chrono::steady_clock::now();

@@ -1,6 +1,8 @@
 // ProgressMeter: rsync progress.c's bookkeeping (start mark, five-second history, throttling).
 #include "roles/progress.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <utility>
 
@@ -14,8 +16,18 @@ int64_t ProgressMeter::steady_ms() {
         .count();
 }
 
-ProgressMeter::ProgressMeter(int level, int human_level, Sink sink, Clock clock)
-    : level_(level), human_level_(human_level), sink_(std::move(sink)), clock_(std::move(clock)) {}
+bool ProgressMeter::stdout_in_foreground() {
+    const pid_t terminal = ::tcgetpgrp(STDOUT_FILENO);
+    return terminal == -1 || terminal == ::getpgrp();
+}
+
+ProgressMeter::ProgressMeter(int level, int human_level, Sink sink, Clock clock,
+                             Foreground foreground)
+    : level_(level),
+      human_level_(human_level),
+      sink_(std::move(sink)),
+      clock_(std::move(clock)),
+      foreground_(std::move(foreground)) {}
 
 void ProgressMeter::begin_file(int64_t size, int64_t list_index, const ProgressTotals& totals) {
     ++xferred_files_;
@@ -47,6 +59,7 @@ void ProgressMeter::show(int64_t offset, int64_t size) {
         oldest_ = (oldest_ + 1) % k_history_len;
         history_[newest_] = Mark{now, offset, true};
     }
+    if (foreground_ && !foreground_()) return;
     print(offset, size, now, false);
 }
 

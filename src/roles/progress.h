@@ -29,10 +29,17 @@ class ProgressMeter {
     // must start a new line first, rsync's output_needs_newline).
     using Sink = std::function<void(std::string text, bool line_open)>;
     using Clock = std::function<int64_t()>;  // milliseconds on a monotonic clock
+    // False while the process runs in the background of its terminal: open lines are then
+    // skipped (a file's last line still prints), as rsync's show_progress does.
+    using Foreground = std::function<bool()>;
 
     static int64_t steady_ms();
+    // Whether stdout's terminal has our process group in the foreground (true when stdout is
+    // no terminal). mirrors the tcgetpgrp check of rsync progress.c:show_progress
+    static bool stdout_in_foreground();
 
-    ProgressMeter(int level, int human_level, Sink sink, Clock clock = &steady_ms);
+    ProgressMeter(int level, int human_level, Sink sink, Clock clock = &steady_ms,
+                  Foreground foreground = {});
 
     int level() const { return level_; }
 
@@ -66,6 +73,7 @@ class ProgressMeter {
     int human_level_;
     Sink sink_;
     Clock clock_;
+    Foreground foreground_;
     Mark start_;
     std::array<Mark, k_history_len> history_{};
     size_t newest_ = 0;

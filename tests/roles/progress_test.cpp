@@ -153,6 +153,25 @@ TEST(ProgressMeter, AFileRightAfterAnotherMeasuresFromItsLastMark) {
     EXPECT_EQ(rig.printed, want);
 }
 
+TEST(ProgressMeter, InTheBackgroundOnlyLastLinesPrint) {
+    std::vector<Printed> printed;
+    int64_t now_ms = 0;
+    bool foreground = false;
+    ProgressMeter meter(
+        1, 1, [&](std::string text, bool open) { printed.push_back({std::move(text), open}); },
+        [&] { return now_ms; }, [&] { return foreground; });
+    meter.begin_file(10, 0, ProgressTotals{1, 10, true});
+    meter.show(5, 10);
+    meter.end_file(10);
+    ASSERT_EQ(printed.size(), 1U);
+    EXPECT_FALSE(printed[0].open);
+    foreground = true;
+    now_ms = 5000;
+    meter.begin_file(10, 0, ProgressTotals{1, 10, true});
+    meter.show(5, 10);
+    EXPECT_EQ(printed.size(), 2U);
+}
+
 TEST(ProgressMeter, ListEndsPrintNothingPerFile) {
     MeterRig rig(1);
     rig.meter.end_list(5, ProgressTotals{6, 10, true});

@@ -104,19 +104,18 @@ void ProgressMeter::print(int64_t offset, int64_t size, int64_t now_ms, bool las
         // The rate over the whole file (or run), the time it took.
         int64_t ms = start_.set ? now_ms - start_.ms : 0;
         if (ms <= 0) ms = 1;
-        f.rate_kib_s = static_cast<double>(offset - start_.offset) * 1000.0 /
-                       static_cast<double>(ms) / 1024.0;
+        f.rate_kib_s =
+            static_cast<double>(offset - start_.offset) * 1000.0 / static_cast<double>(ms) / 1024.0;
         f.seconds = static_cast<double>(ms) / 1000.0;
     } else {
         // The rate over the recent history, the time left at that rate.
         const Mark& from = history_[oldest_];
         int64_t ms = now_ms - from.ms;
         if (ms <= 0) ms = 1;
-        f.rate_kib_s = static_cast<double>(offset - from.offset) * 1000.0 /
-                       static_cast<double>(ms) / 1024.0;
-        f.seconds = f.rate_kib_s != 0
-                        ? static_cast<double>(size - offset) / f.rate_kib_s / 1000.0
-                        : 0.0;
+        f.rate_kib_s =
+            static_cast<double>(offset - from.offset) * 1000.0 / static_cast<double>(ms) / 1024.0;
+        f.seconds =
+            f.rate_kib_s != 0 ? static_cast<double>(size - offset) / f.rate_kib_s / 1000.0 : 0.0;
     }
     sink_(format_progress_line(f, tail), line_open);
 }

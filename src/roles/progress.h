@@ -62,7 +62,7 @@ class ProgressMeter {
         int64_t offset = 0;
         bool set = false;
     };
-    static constexpr size_t k_history_len = 5;     // seconds of history for the rate
+    static constexpr size_t k_history_len = 5;      // seconds of history for the rate
     static constexpr int64_t k_interval_ms = 1000;  // at most one open line per interval
     static constexpr int64_t k_resume_ms = 1500;    // a new file inherits a start this recent
 

@@ -9,11 +9,11 @@ namespace ursync::roles {
 
 // What one progress line shows. mirrors the figures of rsync progress.c:rprint_progress
 struct ProgressFigures {
-    int64_t bytes = 0;        // bytes done (of the file, or of the whole transfer)
-    int64_t size = 0;         // bytes in all (100% when bytes == size)
-    double rate_kib_s = 0;    // speed in units of 1024 bytes per second
-    double seconds = 0;       // time left (an open line) or time taken (a file's last line)
-    int human_level = 1;      // -h level for the byte count (1: commas, the default)
+    int64_t bytes = 0;      // bytes done (of the file, or of the whole transfer)
+    int64_t size = 0;       // bytes in all (100% when bytes == size)
+    double rate_kib_s = 0;  // speed in units of 1024 bytes per second
+    double seconds = 0;     // time left (an open line) or time taken (a file's last line)
+    int human_level = 1;    // -h level for the byte count (1: commas, the default)
 };
 
 // "%7.2f" of the rate with its unit: kB/s, or MB/s / GB/s beyond 1024 of the unit below.

@@ -16,13 +16,16 @@
 namespace ursync::roles::testing {
 namespace {
 
-std::string ursync_binary() { return std::string(URSYNC_BINARY_DIR) + "/ursync"; }
+std::string ursync_binary() {
+    return std::string(URSYNC_BINARY_DIR) + "/ursync";
+}
 
 // Rates, times and the byte totals of the summary lines as placeholders.
 std::string without_figures(const std::string& text) {
     static const std::regex rate(R"( *[0-9]+\.[0-9]{2}[kMG]B/s)");
     static const std::regex time(R"( *([0-9]+:[0-9]{2}:[0-9]{2}|\?\?:\?\?:\?\?))");
-    static const std::regex sent(R"(sent [0-9,]+ bytes +received [0-9,]+ bytes +[0-9,.]+ bytes/sec)");
+    static const std::regex sent(
+        R"(sent [0-9,]+ bytes +received [0-9,]+ bytes +[0-9,.]+ bytes/sec)");
     static const std::regex speedup(R"(speedup is [0-9,.]+)");
     std::string out = std::regex_replace(text, rate, " RATE");
     out = std::regex_replace(out, time, " TIME");

@@ -104,7 +104,9 @@ struct MeterRig {
     explicit MeterRig(int level)
         : meter(
               level, 1,
-              [this](std::string text, bool open) { printed.push_back({std::move(text), open}); },
+              [this](std::string text, bool open) {
+                  printed.push_back({std::move(text), open});
+              },
               [this] { return now_ms; }) {}
 };
 
@@ -158,7 +160,10 @@ TEST(ProgressMeter, InTheBackgroundOnlyLastLinesPrint) {
     int64_t now_ms = 0;
     bool foreground = false;
     ProgressMeter meter(
-        1, 1, [&](std::string text, bool open) { printed.push_back({std::move(text), open}); },
+        1, 1,
+        [&](std::string text, bool open) {
+            printed.push_back({std::move(text), open});
+        },
         [&] { return now_ms; }, [&] { return foreground; });
     meter.begin_file(10, 0, ProgressTotals{1, 10, true});
     meter.show(5, 10);

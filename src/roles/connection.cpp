@@ -2,6 +2,7 @@
 #include "roles/connection.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "cli/server_argv.h"
 #include "engine/event.h"
@@ -134,11 +135,12 @@ std::string who(bool am_server, bool am_sender) {
 }
 
 // One rsync session over `stream`: handshake, filter list, the role, and the final flush.
-// `local`: both ends are ours (a local copy over a socketpair): no filter list on the wire.
+// `local`: both ends are ours (a local copy over a socketpair): no filter list on the wire;
+// `link` is what the two sessions of a local copy share.
 engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
                               const cli::Invocation& inv, bool am_server, bool am_sender,
                               std::vector<std::string> paths, std::string dest,
-                              bool local = false) {
+                              bool local = false, LocalLink* link = nullptr) {
     Wire w(stream);
     // A server started with -s reads its real arguments from the connection first.
     cli::Invocation effective = inv;
@@ -180,6 +182,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     s.am_server = am_server;
     s.am_sender = am_sender;
     s.local = local;
+    s.link = link;
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
@@ -256,8 +259,8 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
 
     if (!am_server) {
         if (s.stats.total_written == 0 && s.stats.total_read == 0) {  // the role did not snapshot
-            s.stats.total_written = static_cast<int64_t>(w.out.bytes_written());
-            s.stats.total_read = static_cast<int64_t>(w.in.bytes_read());
+            s.stats.total_written = static_cast<int64_t>(w.out.bytes_written()) + s.stats.local_written;
+            s.stats.total_read = static_cast<int64_t>(w.in.bytes_read()) + s.stats.local_read;
         }
         int level = o.info.level(cli::InfoWord::stats);
         if (level > 0 && !o.quiet) {
@@ -288,9 +291,9 @@ engine::Task<int> run_server(engine::Engine& e, const cli::Invocation& inv) {
 
 engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& stream,
                                       const cli::Invocation& inv, int& code,
-                                      engine::Event& done) {
-    code = co_await run_session(e, stream, inv, true, false, {}, inv.destination.value_or("."),
-                                true);
+                                      engine::Event& done, LocalLink* link) {
+    std::string dest = inv.destination.value_or(".");
+    code = co_await run_session(e, stream, inv, true, false, {}, std::move(dest), true, link);
     stream.close_write();
     done.set();
 }
@@ -307,9 +310,12 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
     if (!client_inv.options.whole_file) client_inv.options.whole_file = true;
     int server_code = 0;
     engine::Event receiver_done(e);
-    e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done));
+    // Whole files are copied by the receiving side itself (kernel-side) unless asked not to.
+    LocalLink link;
+    LocalLink* shared = std::getenv("URSYNC_LOCAL_WIRE") ? nullptr : &link;
+    e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done, shared));
     int client_code = co_await run_session(e, client_end, client_inv, false, true, inv.sources,
-                                           "", true);
+                                           "", true, shared);
     client_end.close_write();
     co_await receiver_done;
     co_return std::max(client_code, server_code);

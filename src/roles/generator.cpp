@@ -4,6 +4,7 @@
 #include "protocol/varint.h"
 #include "roles/delete.h"
 #include "roles/generator_entry.h"
+#include "roles/local_copier.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_hlink.h"
 
@@ -27,6 +28,7 @@ bool delete_deferred(const cli::Options& o) {
 // Waits for the receiver to report progress (after handing over our pending records).
 engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& g) {
     const uint64_t seen = ctx.receiver_progress.generation();  // before the flushes suspend
+    if (ctx.copier) co_await ctx.copier->flush();  // copies it gathered end by themselves
     auto f = co_await flush_requests(ctx, g, true);
     if (!f) co_return f;
     auto flushed = co_await ctx.s.out.flush();
@@ -185,6 +187,9 @@ engine::Task<SessionResult<void>> generate(RecvContext& ctx, GenState& g) {
         if (!d) co_return d;
     }
     auto walked = co_await walk_segments(ctx, g);
+    // Local copies still running end before the phase does (and long before the directory
+    // times are set).
+    if (ctx.copier) co_await ctx.copier->drain();
     if (!walked) co_return walked;
     if (o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay)
         co_await finish_delete_during(ctx, g);
@@ -248,6 +253,7 @@ engine::Task<void> run_generator(RecvContext& ctx) {
     GenState g;
     ctx.gen_out = &g.out;
     auto r = co_await generate(ctx, g);
+    if (ctx.copier) co_await ctx.copier->drain();
     ctx.gen_out = nullptr;
     if (!r) ctx.fail(std::move(r).error());
     ctx.generator_done.set();

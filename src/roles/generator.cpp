@@ -98,6 +98,20 @@ engine::Task<void> touch_up_dirs(RecvContext& ctx) {
     }
 }
 
+// Stats of the entries ahead of position `from` in a segment, taken together in one worker job
+// (one hop instead of one per entry), unless the next one is already waiting.
+constexpr size_t k_stat_prefetch_entries = 128;
+
+engine::Task<void> prefetch_dest_stats(RecvContext& ctx, size_t seg, size_t from) {
+    if (!ctx.root || ctx.local_name || ctx.dry_dest_missing || ctx.s.options.list_only) co_return;
+    const auto& s = ctx.flist.segments()[seg];
+    if (ctx.root->has_prefetched(ctx.local_path(s.entries[from]))) co_return;
+    std::vector<std::string> names;
+    for (size_t i = from; i < s.entries.size() && names.size() < k_stat_prefetch_entries; ++i)
+        if (!s.dropped[i]) names.push_back(ctx.local_path(s.entries[i]));
+    co_await ctx.root->prefetch_stats(std::move(names));
+}
+
 // Phase 0: every segment in order (waiting for segments that have not arrived yet).
 engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
     const auto& o = ctx.s.options;
@@ -133,8 +147,9 @@ engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
         const size_t count = ctx.flist.segments()[seg].entries.size();
         for (size_t i = 0; i < count; ++i) {
             if (fatal(ctx)) co_return SessionResult<void>{};
-            const auto& s = ctx.flist.segments()[seg];
-            if (s.dropped[i]) continue;
+            if (ctx.flist.segments()[seg].dropped[i]) continue;
+            co_await prefetch_dest_stats(ctx, seg, i);
+            const auto& s = ctx.flist.segments()[seg];  // (after the wait: the list may grow)
             const int32_t ndx = s.ndx_start + static_cast<int32_t>(i);
             const auto& e = s.entries[i];
             int is_dir = 0;

@@ -186,11 +186,12 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
-        if (!err.what.empty())
-            output.error("ursync: " + err.what + "\nursync error: " +
-                         std::string(exit_code_text(err.code)) + " (code " +
+        if (!err.what.empty()) {  // two messages: a newline inside one would be escaped
+            output.error("ursync: " + err.what + "\n");
+            output.error("ursync error: " + std::string(exit_code_text(err.code)) + " (code " +
                          std::to_string(to_int(err.code)) + ") [" + who(am_server, am_sender) +
                          "]\n");
+        }
         return to_int(err.code);
     };
 
@@ -318,6 +319,9 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
                                            "", true, shared);
     client_end.close_write();
     co_await receiver_done;
+    // The receiver stopped on an error of its own (a full disk, say) and the sender then lost
+    // the connection: the receiver's code is the run's, as rsync's parent takes its child's.
+    if (server_code != 0 && client_code == to_int(ExitCode::stream_io)) co_return server_code;
     co_return std::max(client_code, server_code);
 }
 

@@ -53,10 +53,6 @@ Expected<void, CliError> check_supported(const Invocation& inv) {
                 return Unexpected{refusal(inv, describe(spec))};
         }
     }
-    // Progress output is not written yet (--progress and -P are refused above; this catches
-    // --info=progress1/progress2). A server never prints progress, so it ignores the word.
-    if (!is_server(inv.mode) && inv.options.info.level(InfoWord::progress) > 0)
-        return Unexpected{refusal(inv, "progress output (--info=progress)")};
     return {};
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 #include "cli/server_argv.h"
 #include "engine/event.h"
@@ -183,6 +184,15 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     s.am_sender = am_sender;
     s.local = local;
     s.link = link;
+    // The client prints progress: the receiver in a pull, the sender in a push or local copy.
+    std::optional<ProgressMeter> progress;
+    if (!am_server && o.info.level(cli::InfoWord::progress) > 0) {
+        progress.emplace(o.info.level(cli::InfoWord::progress), o.human_readable,
+                         [&output](std::string text, bool line_open) {
+                             output.progress(std::move(text), line_open);
+                         });
+        s.progress = &*progress;
+    }
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
@@ -259,6 +269,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     co_await w.out.flush();
 
     if (!am_server) {
+        output.end_line();  // an open progress line ends before the summary
         if (s.stats.total_written == 0 && s.stats.total_read == 0) {  // the role did not snapshot
             s.stats.total_written = static_cast<int64_t>(w.out.bytes_written()) + s.stats.local_written;
             s.stats.total_read = static_cast<int64_t>(w.in.bytes_read()) + s.stats.local_read;

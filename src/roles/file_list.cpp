@@ -51,6 +51,18 @@ const protocol::FileEntry* FileList::find(int32_t ndx) const {
     return &seg->entries[i];
 }
 
+// Segment k starts at first_start + (entries of the k earlier segments) + k: one index per
+// segment is its parent-directory slot.
+int64_t FileList::position(int32_t ndx, size_t seg) const {
+    if (segments_.empty()) return 0;
+    return int64_t{ndx} - segments_.front().ndx_start - static_cast<int64_t>(seg);
+}
+
+int64_t FileList::last_position(size_t seg) const {
+    const FlistSegment& s = segments_.at(seg);
+    return position(s.ndx_start, seg) + static_cast<int64_t>(s.entries.size()) - 1;
+}
+
 size_t FileList::entry_count() const {
     size_t n = 0;
     for (const auto& s : segments_) n += s.entries.size();

@@ -41,6 +41,11 @@ public:
     protocol::DirTable& dirs() { return dirs_; }
     const protocol::DirTable& dirs() const { return dirs_; }
     size_t entry_count() const;
+    // Where index `ndx` of segment `seg` stands in the whole list, every earlier segment's
+    // entries counted (rsync's current_file_index: ndx - flist_num), and where the last entry
+    // of segment `seg` stands. For the progress lines' "to-chk" counts.
+    int64_t position(int32_t ndx, size_t seg) const;
+    int64_t last_position(size_t seg) const;
 
 private:
     std::vector<FlistSegment> segments_;

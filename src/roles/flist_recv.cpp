@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "protocol/flist_dirs.h"
+#include "roles/flist_progress.h"
 #include "roles/recv_ids.h"
 
 namespace ursync::roles {
@@ -37,8 +38,10 @@ SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir
     return {};
 }
 
-// Reads one list/segment up to its end marker and adds it (sorted) to the file list.
-engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_ndx) {
+// Reads one list/segment up to its end marker and adds it (sorted) to the file list; counts
+// the entries on `counts` if given.
+engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_ndx,
+                                                 FlistProgress* counts = nullptr) {
     auto& segs = ctx.flist.segments();
     int32_t ndx_start = ctx.fopts.inc_recurse ? 1 : 0;
     if (!segs.empty()) {
@@ -75,6 +78,7 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
         ctx.stats.num_files.add(e.mode);
         if (e.is_regular() || e.is_symlink()) ctx.stats.total_size += e.size;
         entries.push_back(std::move(e));
+        if (counts) counts->maybe_emit(entries.size());
     }
 
     // Without incremental recursion the uid/gid lists follow the only list.
@@ -147,21 +151,17 @@ engine::Task<SessionResult<void>> recv_first_file_list(RecvContext& ctx) {
     // A client says what it is doing (rsync flist.c:recv_file_list, start/finish_filelist_progress).
     const auto& o = ctx.s.options;
     const int flist_level = o.info.level(cli::InfoWord::flist);
-    const bool show_progress =
-        flist_level >= 1 && o.dirs && !ctx.s.am_server && !ctx.fopts.inc_recurse && !o.quiet;
-    if (show_progress) {
-        ctx.s.output.info("receiving file list ... ");
+    FlistProgress progress(ctx.s.output,
+                           flist_level >= 1 && o.dirs && !ctx.s.am_server && !ctx.fopts.inc_recurse,
+                           flist_level);
+    if (progress.shown()) {
+        progress.start("receiving file list");
     } else if (ctx.fopts.inc_recurse && flist_level >= 1 && !ctx.s.am_server) {
         ctx.s.output.info("receiving incremental file list\n");
     }
-    auto seg = co_await recv_segment(ctx, -1);
+    auto seg = co_await recv_segment(ctx, -1, &progress);
     if (!seg) co_return Unexpected{std::move(seg).error()};
-    if (show_progress) {
-        const size_t n = ctx.flist.segments()[*seg].entries.size();
-        ctx.s.output.info(flist_level >= 2 ? std::to_string(n) + (n == 1 ? " file " : " files ") +
-                                                 "to consider\n"
-                                           : std::string("done\n"));
-    }
+    progress.finish(ctx.flist.segments()[*seg].entries.size());
     if (!ctx.fopts.inc_recurse) {
         ctx.flist_eof = true;
         ctx.flist.dirs().finish();

@@ -49,6 +49,7 @@ engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry>
     StackGuard guard(s_.engine);
     for (size_t i = 0; i < entries.size(); ++i) {
         co_await guard.tick();
+        if (flist_progress_) flist_progress_->maybe_emit(i);
         protocol::FileEntry& e = entries[i].entry;
         const SendInfo& info = entries[i].info;
         if (fopts_.preserve_hard_links && !e.is_dir() && info.nlink > 1 && e.mode != 0) {
@@ -273,6 +274,11 @@ bool SendList::finish_oldest() {
     ++first_unfinished_;
     if (current_seg_ < first_unfinished_) current_seg_ = first_unfinished_;
     return true;
+}
+
+std::optional<size_t> SendList::current_segment() const {
+    if (current_seg_ >= list_.segments().size()) return std::nullopt;
+    return current_seg_;
 }
 
 size_t SendList::unfinished_segments() const {

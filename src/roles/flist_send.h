@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "protocol/ndx.h"
 #include "roles/file_list.h"
 #include "roles/flist_build.h"
+#include "roles/flist_progress.h"
 #include "roles/send_buffer.h"
 #include "roles/session_context.h"
 #include "session/session_error.h"
@@ -54,6 +56,11 @@ class SendList {
     engine::Task<session::SessionResult<void>> send_more(size_t ahead);
 
     bool eof() const { return eof_; }
+    // While set, each entry about to be sent is counted on it (the " N files..." lines).
+    void set_flist_progress(FlistProgress* progress) { flist_progress_ = progress; }
+    // The segment of the last request (rsync's cur_flist on the sender), none once every
+    // segment is finished.
+    std::optional<size_t> current_segment() const;
     // The sender is about to wait for input (stock flushes its output then).
     void output_flushed() { stock_out_.flushed(); }
     FlistBuilder& builder() { return builder_; }
@@ -102,6 +109,7 @@ class SendList {
     std::vector<size_t> pending_dirs_;  // dir_ndx values still to send; back() is next
     std::map<std::pair<uint64_t, uint64_t>, int32_t> hlink_first_;  // (dev, ino) -> first ndx
     StockOutputModel stock_out_;
+    FlistProgress* flist_progress_ = nullptr;
     size_t current_seg_ = 0;
     size_t first_unfinished_ = 0;
     bool eof_ = false;

@@ -38,7 +38,9 @@ bool LocalCopier::eligible(const protocol::FileEntry& e) const {
     const auto& o = ctx_.s.options;
     // What needs the receiver's own data path: a basis or a partial file, holes, a backup, a
     // file finished elsewhere first, a verification redo, or the sender's removal of sources.
+    // Progress lines are drawn by the sender as it reads, so --progress keeps the wire path.
     return link_.sender != nullptr && e.is_regular() && !o.dry_run && !o.inplace &&
+           o.info.level(cli::InfoWord::progress) == 0 &&
            o.append == 0 && !o.sparse && !o.preallocate && !o.partial && !o.partial_dir &&
            !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup && !ctx_.redo_mode &&
            ctx_.root != nullptr;

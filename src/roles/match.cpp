@@ -72,6 +72,7 @@ WireResult<void> DeltaMatcher::matched(int64_t offset, int32_t i) {
     counts_.literal_bytes += n;
     if (i >= 0) counts_.matched_bytes += block_len;
     last_match_ = i >= 0 ? offset + block_len : offset;
+    if (first_position_ < 0) first_position_ = last_match_;
     return {};
 }
 

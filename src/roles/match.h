@@ -55,6 +55,10 @@ class DeltaMatcher {
     // it has now; the caller reads at least up to here (or to the end of the file).
     int64_t wanted_end() const;
     const MatchCounts& counts() const { return counts_; }
+    // Bytes of the file the tokens written so far cover (rsync's last_match, which rsync
+    // hands to show_progress after each token), and where the first token left it.
+    int64_t position() const { return last_match_; }
+    int64_t first_position() const { return first_position_; }
     bool done() const { return done_; }
 
   private:
@@ -78,6 +82,7 @@ class DeltaMatcher {
     int64_t offset_ = 0;
     int64_t end_ = 0;
     int64_t last_match_ = 0;
+    int64_t first_position_ = -1;  // -1 until the first token
     int32_t k_ = 0;
     int32_t want_i_ = 0;
     uint32_t s1_ = 0, s2_ = 0;

@@ -27,6 +27,33 @@ void Output::push(int fd, std::string text) {
     }
 }
 
+// mirrors the output_needs_newline check of rsync log.c:rwrite
+void Output::close_open_line(int fd) {
+    if (open_line_ == 0) return;
+    open_line_ = 0;
+    push(fd, "\n");
+}
+
+void Output::raw_info(std::string text) {
+    if (quiet_ || to_client_) return;
+    close_open_line(1);
+    push(1, std::move(text));
+}
+
+void Output::set_open_line(int state) {
+    if (quiet_ || to_client_) return;
+    open_line_ = state;
+}
+
+void Output::progress(std::string text, bool line_open) {
+    if (quiet_ || to_client_) return;
+    open_line_ = 0;  // the "\r" overwrites an open progress line
+    push(1, std::move(text));
+    if (line_open) open_line_ = 1;
+}
+
+void Output::end_line() { close_open_line(1); }
+
 void Output::info(std::string line) {
     if (quiet_) return;
     if (to_client_ && to_client_->multiplexed()) {
@@ -34,19 +61,30 @@ void Output::info(std::string line) {
     } else if (to_client_) {
         push(2, std::move(line));  // a server before multiplexing: nowhere else to say it
     } else {
+        close_open_line(1);
         push(1, for_terminal(line, allow_8bit_, charset_));
     }
 }
 
 void Output::error(std::string line) {
-    push(2, to_client_ ? std::move(line) : for_terminal(line, allow_8bit_, charset_));
+    if (to_client_) {
+        push(2, std::move(line));
+        return;
+    }
+    close_open_line(2);
+    push(2, for_terminal(line, allow_8bit_, charset_));
 }
 
 void Output::relay_info(std::string_view text) {
-    if (!quiet_) push(1, for_terminal(text, allow_8bit_, charset_));
+    if (quiet_) return;
+    close_open_line(1);
+    push(1, for_terminal(text, allow_8bit_, charset_));
 }
 
-void Output::relay_error(std::string_view text) { push(2, for_terminal(text, allow_8bit_, charset_)); }
+void Output::relay_error(std::string_view text) {
+    close_open_line(2);
+    push(2, for_terminal(text, allow_8bit_, charset_));
+}
 
 engine::Task<void> Output::drain() {
     while (!queue_.empty()) {

@@ -33,6 +33,19 @@ public:
     void relay_error(std::string_view text);
     engine::Task<void> flush();
 
+    // Text that may leave the terminal line open (progress lines, "building file list ... "),
+    // written to stdout as is (a client only; not escaped, not on a server). Every other
+    // message first ends an open line with "\n", as rsync's rwrite does for
+    // output_needs_newline: 0 (nothing open), 1 (a line is open), 2 (a file-list count ending in
+    // "\r" is open; the next count overwrites it). Quiet suppresses both.
+    void raw_info(std::string text);
+    int open_line() const { return open_line_; }
+    void set_open_line(int state);
+    // Progress: the line replaces any open one; `line_open` leaves it open.
+    void progress(std::string text, bool line_open);
+    // The client's last words: ends an open line.
+    void end_line();
+
     bool is_server() const { return to_client_ != nullptr; }
     void set_allow_8bit(bool allow) { allow_8bit_ = allow; }
     void set_charset(TerminalCharset charset) { charset_ = charset; }
@@ -44,6 +57,7 @@ private:
         std::string text;
     };
     void push(int fd, std::string text);
+    void close_open_line(int fd);
     engine::Task<void> drain();
 
     engine::Engine& engine_;
@@ -51,6 +65,7 @@ private:
     bool allow_8bit_ = false;
     TerminalCharset charset_ = TerminalCharset::ascii;
     bool quiet_ = false;
+    int open_line_ = 0;  // rsync's output_needs_newline (a client's terminal only)
     std::deque<Line> queue_;
     bool draining_ = false;
     std::vector<std::coroutine_handle<>> flush_waiters_;

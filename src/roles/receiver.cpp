@@ -72,6 +72,7 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx) {
                                 ExitCode::protocol);
     }
     const FlistSegment& seg = ctx.flist.segments()[loc->seg];
+    ctx.recv_current_seg = loc->seg;
     if (loc->idx) {
         if (seg.dropped[*loc->idx]) {
             co_return session::fail("refusing transfer of cleared file index " +
@@ -147,11 +148,18 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx) {
         auto rec = co_await read_ndx_and_attrs(ctx);
         if (!rec) co_return Unexpected{std::move(rec).error()};
         if (rec->ndx == protocol::k_ndx_done) {
-            co_await wait_finishes(ctx, 0);
             auto& segs = ctx.flist.segments();
+            if (ctx.s.progress && ctx.recv_current_seg < segs.size()) {
+                ctx.s.progress->end_list(ctx.flist.last_position(ctx.recv_current_seg),
+                                         progress_totals(ctx));
+            }
+            co_await wait_finishes(ctx, 0);
             if (ctx.fopts.inc_recurse && ctx.recv_first_open < segs.size()) {
                 segs[ctx.recv_first_open].finished = true;
                 ctx.recv_first_open++;
+                // Freeing the current list makes the next one current (rsync flist_free).
+                if (ctx.recv_current_seg < ctx.recv_first_open)
+                    ctx.recv_current_seg = ctx.recv_first_open;
                 if (ctx.recv_first_open < segs.size()) continue;
             }
             if (++ctx.recv_phase > k_max_phase) break;

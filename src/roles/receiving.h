@@ -156,6 +156,7 @@ struct RecvContext {
 
     // Receiver bookkeeping.
     size_t recv_first_open = 0;  // oldest segment the receiver has not freed
+    size_t recv_current_seg = 0; // segment of the last record read (rsync's cur_flist)
     bool flist_eof = false;
     int recv_phase = 0;
     int msgdone = 0;             // phase ends the receiver reported (rsync's msgdone_cnt)

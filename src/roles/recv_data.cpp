@@ -64,7 +64,7 @@ engine::Task<SessionResult<protocol::SumHead>> read_sum_head(RecvContext& ctx) {
 engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const std::string& name,
                                                        const protocol::SumHead& sum_head,
                                                        int basis_fd, int64_t basis_len,
-                                                       RecvSink& sink) {
+                                                       int64_t list_size, RecvSink& sink) {
     auto& in = ctx.s.in;
     const protocol::SumHead* head = &sum_head;
     if (head->count > 0) {
@@ -149,6 +149,7 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
             "file data");
         if (!ev) co_return Unexpected{std::move(ev).error()};
         if (ev->kind == TokenEvent::Kind::end) break;
+        if (ctx.s.progress) ctx.s.progress->show(static_cast<int64_t>(offset), list_size);
         protocol::Bytes data;
         bool in_place = false;  // --inplace: this block already sits at the write offset
         if (ev->kind == TokenEvent::Kind::literal) {
@@ -200,6 +201,8 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
                                     ExitCode::file_io);
         }
     }
+
+    if (ctx.s.progress) ctx.s.progress->end_file(list_size);
 
     const auto want = hasher.finish();
     std::vector<std::byte> got(protocol::digest_len(ctx.s.params.file_checksum));

@@ -42,11 +42,12 @@ engine::Task<SessionResult<protocol::SumHead>> read_sum_head(RecvContext& ctx);
 
 // Reads the tokens and the file checksum of one transfer whose sum head is `head`. The data
 // goes to `sink` (empty: read and discard it); blocks come from `basis_fd` (-1: none) of
-// `basis_len` bytes. A malformed stream (a sum head the basis cannot satisfy, bad tokens) is a
+// `basis_len` bytes. `list_size` is the file's size in the file list (100% on a client's
+// progress lines). A malformed stream (a sum head the basis cannot satisfy, bad tokens) is a
 // fatal error. mirrors rsync receiver.c:receive_data
 engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const std::string& name,
                                                        const protocol::SumHead& head,
                                                        int basis_fd, int64_t basis_len,
-                                                       RecvSink& sink);
+                                                       int64_t list_size, RecvSink& sink);
 
 }  // namespace ursync::roles

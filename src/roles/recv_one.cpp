@@ -105,7 +105,24 @@ engine::Task<void> drop_partial(RecvContext& ctx, const std::string& partial) {
     co_await ctx.root->rmdir(dir_of(partial));
 }
 
+// The transfer's line before its data: the item (a format without %b/%c), or with --progress
+// alone the bare name. mirrors the "log the transfer" step of rsync receiver.c:recv_files
+void log_before_data(RecvContext& ctx, const FileEntry& e, const std::string& name,
+                     uint32_t iflags) {
+    const auto& o = ctx.s.options;
+    if (o.log_before_transfer) {
+        log_received_item(ctx, e, e.name, iflags, {}, true);
+    } else if (!ctx.s.am_server && o.info.level(cli::InfoWord::name) >= 1 &&
+               o.info.level(cli::InfoWord::progress) == 1) {
+        ctx.s.output.info(name + "\n");
+    }
+}
+
 }  // namespace
+
+ProgressTotals progress_totals(const RecvContext& ctx) {
+    return ProgressTotals{ctx.stats.num_files.total, ctx.stats.total_size, ctx.flist_eof};
+}
 
 // The end of phase 1 with --delay-updates: every waiting file goes into place.
 // mirrors rsync receiver.c:handle_delayed_updates
@@ -158,6 +175,10 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord
     if (!redoing && (rec.iflags & k_item_is_new)) count_created(ctx, e);
     ctx.stats.xferred_files++;
     ctx.stats.total_transferred_size += e.size;
+    if (ctx.s.progress) {
+        ctx.s.progress->begin_file(e.size, ctx.flist.position(rec.ndx, rec.ref.seg),
+                                   progress_totals(ctx));
+    }
 
     if (o.dry_run) {
         log_received_item(ctx, e, e.name, rec.iflags, {}, true);
@@ -226,8 +247,10 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord
             int64_t{head->count} * blen - (head->remainder ? blen - head->remainder : 0));
         sink.append_verify = o.append == 2;
     }
+    if (!sink.empty()) log_before_data(ctx, e, name, rec.iflags);
     auto data = co_await receive_data(ctx, name, *head, basis_fd,
-                                      basis_st ? static_cast<int64_t>(basis_st->size) : 0, sink);
+                                      basis_st ? static_cast<int64_t>(basis_st->size) : 0, e.size,
+                                      sink);
     if (basis_fd >= 0) co_await ctx.s.engine.close(basis_fd);
     if (!data) {
         // Interrupted: --partial keeps what arrived (rsync's cleanup keeps a partial file).
@@ -243,7 +266,7 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord
         transfer_ended(ctx, rec.ref, rec.ndx, false, false);
         co_return SessionResult<void>{};
     }
-    log_received_item(ctx, e, e.name, rec.iflags, {}, true);
+    if (!o.log_before_transfer) log_received_item(ctx, e, e.name, rec.iflags, {}, true);
     if (data->verified && temp && temp->final_rel() == name && !partial_basis) {
         // Attributes and the rename go on in the background while the next file arrives.
         while (ctx.finishing >= k_finish_inflight_max) co_await ctx.finish_progress.wait();

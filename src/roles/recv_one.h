@@ -27,6 +27,10 @@ inline constexpr int k_finish_inflight_max = 32;
 // mirrors the per-file body of rsync receiver.c:recv_files
 engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, const RecvRecord& rec);
 
+// Where the transfer stands for the client's progress lines (file-list entries and bytes so
+// far, and whether every list is in).
+ProgressTotals progress_totals(const RecvContext& ctx);
+
 // The generator learns how a requested transfer ended (rsync's MSG_SUCCESS/NO_SEND/REDO);
 // `ok`: the file is in place (a hard-link group can link to it).
 void transfer_ended(RecvContext& ctx, EntryRef ref, int32_t ndx, bool redo, bool ok);

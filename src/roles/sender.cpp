@@ -255,6 +255,20 @@ void Sender::maybe_log_item(const protocol::FileEntry& entry, const SendRequest&
         log_item(entry, req, 0);
 }
 
+void Sender::log_before_data(const protocol::FileEntry& entry, const SendRequest& req) {
+    const cli::Options& o = s_.options;
+    if (o.log_before_transfer) {
+        log_item(entry, req, 0);
+    } else if (!s_.am_server && o.info.level(cli::InfoWord::name) >= 1 &&
+               o.info.level(cli::InfoWord::progress) == 1) {
+        s_.output.info(entry.name + "\n");
+    }
+}
+
+ProgressTotals Sender::progress_totals() const {
+    return ProgressTotals{s_.stats.num_files.total, s_.stats.total_size, list_.eof()};
+}
+
 engine::Task<SessionResult<void>> Sender::run() {
     StackGuard guard(s_.engine);
     for (;;) {
@@ -266,6 +280,10 @@ engine::Task<SessionResult<void>> Sender::run() {
         auto req = co_await read_request();
         if (!req) co_return Unexpected{std::move(req).error()};
         if (req->ndx == k_ndx_done) {
+            if (s_.progress) {
+                if (auto seg = list_.current_segment())
+                    s_.progress->end_list(list_.list().last_position(*seg), progress_totals());
+            }
             if (s_.params.inc_recurse && list_.unfinished_segments() > 0) {
                 list_.finish_oldest();
                 if (list_.unfinished_segments() > 0) {

@@ -71,6 +71,10 @@ class Sender final : public LocalSenderSide {
                                                          SendInfo& info);
     void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
     void maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req);
+    // The transfer's line before its data: the item (a format without %b/%c), or with
+    // --progress alone the bare name. mirrors rsync sender.c:send_files
+    void log_before_data(const protocol::FileEntry& entry, const SendRequest& req);
+    ProgressTotals progress_totals() const;
     void count_created(const protocol::FileEntry& entry);
     void report_open_failure(const std::string& full_name, int err, bool not_found);
 

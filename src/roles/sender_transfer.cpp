@@ -54,6 +54,12 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     if (!info.sent && (req.iflags & k_item_is_new)) count_created(entry);
     ++s_.stats.xferred_files;
     s_.stats.total_transferred_size += entry.size;
+    if (s_.progress) {
+        // lookup() just made the request's segment the current one.
+        const size_t seg = list_.current_segment().value_or(0);
+        s_.progress->begin_file(entry.size, list_.list().position(req.ndx, seg),
+                                progress_totals());
+    }
 
     if (s_.options.dry_run) {
         log_item(entry, req, 0);
@@ -80,6 +86,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
 
     write_echo(req);
     protocol::put_sum_head(out_.w(), sums->head);
+    log_before_data(entry, req);
 
     DeltaMatcher matcher(
         *sums, file_len,
@@ -89,6 +96,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     const TokenOut tokens{zstd_.get()};
     protocol::FileHasher hasher(s_.params.xfer_checksum);
     FileWindow win;
+    bool shown_first = false;
     int read_error = 0;
     SessionResult<void> result;
     while (!matcher.done()) {
@@ -132,9 +140,17 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
             result = std::move(c);
             break;
         }
+        if (s_.progress && file_len > 0 && matcher.first_position() >= 0) {
+            // rsync shows progress after every token; one step writes many, so the first
+            // token's position (the first line of a file) is shown on its own.
+            if (!shown_first) s_.progress->show(matcher.first_position(), file_len);
+            shown_first = true;
+            s_.progress->show(matcher.position(), file_len);
+        }
     }
     co_await s_.engine.close(fd);
     if (!result) co_return result;
+    if (s_.progress) s_.progress->end_file(file_len);
 
     protocol::Digest digest = hasher.finish();
     if (read_error) {
@@ -154,7 +170,8 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     s_.stats.literal_data += matcher.counts().literal_bytes;
     s_.stats.matched_data += matcher.counts().matched_bytes;
     info.sent = true;
-    log_item(entry, req, static_cast<int64_t>(out_.produced() - bytes_before));
+    if (!s_.options.log_before_transfer)
+        log_item(entry, req, static_cast<int64_t>(out_.produced() - bytes_before));
     co_return co_await out_.commit();
 }
 

@@ -4,6 +4,7 @@
 #include "roles/entry.h"
 #include "roles/filter.h"
 #include "roles/flist_build.h"
+#include "roles/flist_progress.h"
 #include "roles/flist_send.h"
 #include "roles/log_format.h"
 #include "roles/send_buffer.h"
@@ -98,26 +99,23 @@ engine::Task<void> run_sending(Session& s, SendBuffer& out, std::vector<std::str
     protocol::NdxState ndx_out;
     SendList list(s, builder, out, ndx_out);
 
-    const bool show_progress =
-        o.info.level(cli::InfoWord::flist) >= 1 && o.dirs && !s.am_server && !s.params.inc_recurse;
-    if (show_progress && !o.quiet) {
-        s.output.info("building file list ... ");
-    } else if (s.params.inc_recurse && o.info.level(cli::InfoWord::flist) >= 1 && !s.am_server) {
+    const int flist_level = o.info.level(cli::InfoWord::flist);
+    FlistProgress flist_progress(
+        s.output, flist_level >= 1 && o.dirs && !s.am_server && !s.params.inc_recurse,
+        flist_level);
+    if (flist_progress.shown()) {
+        flist_progress.start("building file list");
+        list.set_flist_progress(&flist_progress);
+    } else if (s.params.inc_recurse && flist_level >= 1 && !s.am_server) {
         s.output.info("sending incremental file list\n");
     }
     auto first = co_await list.send_first(sources);
+    list.set_flist_progress(nullptr);
     if (!first) {
         co_await fail_session(s, out, first.error());
         co_return;
     }
-    if (show_progress) {
-        const size_t n = list.list().entry_count();
-        if (o.info.level(cli::InfoWord::flist) >= 2)
-            s.output.info(std::to_string(n) +
-                          (n == 1 ? " file to consider\n" : " files to consider\n"));
-        else
-            s.output.info("done\n");
-    }
+    flist_progress.finish(list.list().entry_count());
     // A server with nothing to send is done (rsync exits right after the empty list).
     if (s.am_server && list.list().entry_count() == 0) co_return;
 

@@ -10,6 +10,7 @@
 #include "roles/errors.h"
 #include "roles/local_link.h"
 #include "roles/output.h"
+#include "roles/progress.h"
 #include "roles/stats.h"
 #include "session/handshake.h"
 #include "session/mux_in.h"
@@ -39,6 +40,7 @@ struct Session {
     bool am_sender = false;
     bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
     LocalLink* link = nullptr;  // a local copy: what the two sessions share
+    ProgressMeter* progress = nullptr;  // a client with --progress / --info=progress2
 };
 
 // The file-list encoding facts for this session (options + negotiated flags).

@@ -37,13 +37,16 @@ ALL_CASES = ["tree-new", "big-new", "tree-noop", "tree-noop-c", "big-delta", "bi
 DEFAULT_CASES = ["tree-new", "big-new", "tree-noop", "tree-noop-c", "big-delta"]
 OLD_MTIME = 1577836800  # 2020-01-01: the old version of the big file
 NEW_MTIME = 1609459200  # 2021-01-01: the new version (the source)
-# ext4 without a journal will not reuse an inode deleted in the last 60 s (360 s while its inode
-# table block is dirty; fs/ext4/ialloc.c, recently_deleted()), and allocating many inodes right
-# after deleting many crawls (cp -a of 2,000 files: 18 -> 160 us/file measured here). So trees are
-# deleted only at the end of an invocation, followed by sync, and the time is recorded in
-# LAST_DELETE; the next invocation waits until this long after it before timing anything.
-INODE_WINDOW_S = 65
+# ext4 without a journal will not reuse an inode deleted in the last 60 s, or 360 s while its
+# inode table block is dirty (fs/ext4/ialloc.c, recently_deleted()); creating many files dirties
+# those blocks, so in practice creating many files within ~6 minutes of deleting many crawls
+# (cp -a of 2,000 files: 0.04 s normally, 0.2-1 s for 300 s after deleting 22,000, measured here).
+# So trees are deleted only at the end of an invocation, the time is recorded in LAST_DELETE, and
+# the next invocation waits until this long after it before timing tree-new (run last, so the
+# other cases use up the wait). Deletions by other programs on the same filesystem are not seen.
+INODE_WINDOW_S = 370
 LAST_DELETE = ".last-delete"
+RUN_ORDER = ["big-new", "tree-noop", "tree-noop-c", "big-delta", "big-delta-inplace", "tree-new"]
 
 
 class BenchError(Exception):
@@ -363,8 +366,9 @@ def ext4_without_journal(path):
         return True
 
 
-def wait_after_deletes(workdir):
-    """Returns the seconds waited for ext4's recently-deleted-inode window to pass."""
+def wait_after_deletes(workdir, no_wait):
+    """Returns the seconds waited (or, with no_wait, not waited) for ext4's
+    recently-deleted-inode window to pass; negative when not waited."""
     try:
         last = float(open(os.path.join(workdir, LAST_DELETE)).read())
     except (OSError, ValueError):
@@ -372,8 +376,12 @@ def wait_after_deletes(workdir):
     left = last + INODE_WINDOW_S - time.time()
     if left <= 0 or not ext4_without_journal(workdir):
         return 0
-    log(f"waiting {left:.0f} s: ext4 without a journal avoids inodes deleted in the last 60 s, "
-        "and creating files right after a big delete crawls")
+    if no_wait:
+        log(f"NOT waiting {left:.0f} s for ext4's recently-deleted-inode window (--no-wait): "
+            "tree-new will be slower than it should")
+        return -left
+    log(f"waiting {left:.0f} s before tree-new: ext4 without a journal avoids inodes deleted in the "
+        "last 60-360 s, and creating many files soon after deleting many crawls (--no-wait skips this)")
     time.sleep(left)
     return left
 
@@ -590,15 +598,17 @@ def environment_lines(args, wl, runner):
         f"repo at {rev})",
         f"- rsync: {tool_version([args.rsync, '--version'])}; cp: {tool_version([args.cp, '--version'])}",
         f"- {args.runs} runs per contender, alternated in one run (the order rotates every round); "
-        f"medians; spread is min-max",
+        f"medians; spread is min-max; tree-new runs after the other cases",
         "- sources warmed (every file read once) before each case; destinations: absent (`*-new`), "
         "an identical warm copy made by `cp -a` (`tree-noop*`), a fresh copy of the old file made "
         "before the timed command (`big-delta*`)",
         f"- {'no sync' if args.no_sync else '`sync` before every timed run (outside the timing)'}; "
         "old tree destinations moved to a trash dir and deleted after all cases (a big file is "
         "unlinked after its check)"
-        + (f"; waited {args.waited:.0f} s for ext4's recently-deleted-inode window first"
-           if args.waited else ""),
+        + (f"; waited {args.waited:.0f} s for ext4's recently-deleted-inode window before tree-new"
+           if args.waited > 0 else "")
+        + (f"; **did not wait** {-args.waited:.0f} s for ext4's recently-deleted-inode window "
+           "(--no-wait): tree-new times are inflated" if args.waited < 0 else ""),
         f"- wall, CPU (user+sys) and peak RSS from wait4 in "
         f"{'a small C runner that forks and execs each command' if runner else '/usr/bin/time'}: CPU "
         "and ru_maxrss cover the process and every descendant it reaped (all three of rsync's "
@@ -710,6 +720,9 @@ def main():
     ap.add_argument("--out-md", help="default bench/results/local-<timestamp>.md")
     ap.add_argument("--out-png", help="default: --out-md with .png")
     ap.add_argument("--no-sync", action="store_true", help="do not sync before each timed run")
+    ap.add_argument("--no-wait", action="store_true",
+                    help="on ext4 without a journal, do not wait out the ~6 minutes after the last "
+                         "mass delete before tree-new (its times are then inflated)")
     ap.add_argument("--purge", action="store_true",
                     help="delete the generated workloads at the end (they are reused otherwise)")
     args = ap.parse_args()
@@ -722,7 +735,7 @@ def main():
     bad = [c for c in cases if c not in ALL_CASES]
     if bad or not cases:
         ap.error(f"unknown case(s) {bad}; choose from {', '.join(ALL_CASES)}")
-    cases = [c for c in ALL_CASES if c in cases]  # fixed order: tree-new first
+    cases = [c for c in ALL_CASES if c in cases]
     if args.runs < 1 or args.files < 1 or args.dirs < 1 or args.big_mib < 1:
         ap.error("--runs, --files, --dirs and --big-mib must be positive")
     args.ursync = os.path.abspath(args.ursync)
@@ -766,16 +779,19 @@ def main():
         wl.ensure_tree()
     if want_big:
         wl.ensure_big()
-    args.waited = wait_after_deletes(args.workdir)
+    args.waited = 0
     with open("/proc/loadavg") as f:
         args.loadavg = " ".join(f.read().split()[:3])
 
     bench = Bench(args, wl)
     results = []
     try:
-        for case in cases:
+        for case in sorted(cases, key=RUN_ORDER.index):  # tree-new last: see INODE_WINDOW_S
+            if case == "tree-new":
+                args.waited = wait_after_deletes(args.workdir, args.no_wait)
             contenders, res = bench.run_case(case)
             results.append((case, summarize(case, contenders, res, wl)))
+        results.sort(key=lambda r: ALL_CASES.index(r[0]))
         report(args, wl, results, bench.runner)
     except BenchError as e:
         log(f"\nFAILED: {e}")

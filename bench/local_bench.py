@@ -349,8 +349,8 @@ def delete_trees(paths, workdir, what):
     log(f"deleting {what} ...")
     t0 = time.monotonic()
     n = remove_parallel(paths)
-    os.sync()
-    log(f"deleted {n} entries in {time.monotonic() - t0:.1f} s")  # the inode table blocks are clean: the 60 s window, not 360 s
+    os.sync()  # clean inode table blocks: the 60 s window, until something dirties them again
+    log(f"deleted {n} entries in {time.monotonic() - t0:.1f} s")
     with open(os.path.join(workdir, LAST_DELETE), "w") as f:
         f.write(f"{time.time()}\n")
 
@@ -595,7 +595,7 @@ def environment_lines(args, wl, runner):
         f"- workdir: `{real}` on {fs_of(real)}; load average at the start: {args.loadavg}",
         f"- ursync: `{args.ursync}` ({tool_version([args.ursync, '--version'])}; "
         f"sha256 {h.hexdigest()[:12]}, built {datetime.datetime.fromtimestamp(st.st_mtime).isoformat(timespec='seconds')}; "
-        f"repo at {rev})",
+        f"repo HEAD at report time: {rev})",
         f"- rsync: {tool_version([args.rsync, '--version'])}; cp: {tool_version([args.cp, '--version'])}",
         f"- {args.runs} runs per contender, alternated in one run (the order rotates every round); "
         f"medians; spread is min-max; tree-new runs after the other cases",
@@ -621,7 +621,7 @@ def environment_lines(args, wl, runner):
     ]
 
 
-def markdown(args, wl, results, runner):
+def markdown(args, wl, results, runner, png_name=None):
     lines = [f"# Local copy benchmark ({'quick' if args.quick else 'full'})", ""]
     lines += environment_lines(args, wl, runner) + [""]
     lines += ["| workload | contender | wall s (median) | spread s | per file / throughput | "
@@ -651,6 +651,8 @@ def markdown(args, wl, results, runner):
             met_all &= met
             lines.append(f"| {case} | {text} | {measured} | {'met' if met else '**not met**'} |")
     lines += ["", f"All targets met: {'yes' if met_all else 'no'}.", ""]
+    if png_name:
+        lines += [f"![median wall time per case]({png_name})", ""]
     return "\n".join(lines)
 
 
@@ -754,11 +756,12 @@ def main():
     want_tree = any(c.startswith("tree") for c in cases)
     want_big = any(c.startswith("big") for c in cases)
 
-    # Disk space: workloads (if not there yet) + the trash of one tree series + one big dest.
+    # Disk space: workloads (if not there yet), every tree destination (kept in the trash until
+    # the end) and one big destination plus a temporary file at a time.
     tb, bb = tree_bytes(args.files, args.dirs, args.file_size), args.big_mib << 20
     need = 0
     if want_tree:
-        need += (0 if os.path.exists(wl.marker(wl.tree_name)) else tb) + tb * (3 * args.runs + 1)
+        need += (0 if os.path.exists(wl.marker(wl.tree_name)) else tb) + tb * (3 * args.runs + 2)
     if want_big:
         need += (0 if os.path.exists(wl.marker(wl.big_name)) else 2 * bb) + 2 * bb  # dest + temp
     vfs = os.statvfs(args.workdir)
@@ -808,14 +811,15 @@ def report(args, wl, results, runner):
     if noisy:
         log(f"WARNING: the rest of the machine was busy during timed runs (cores: {', '.join(noisy)}); "
             "compare with care or run again on a quiet machine")
-    md = markdown(args, wl, results, runner)
-    print(md, flush=True)
     os.makedirs(os.path.dirname(os.path.abspath(args.out_md)), exist_ok=True)
-    with open(args.out_md, "w") as f:
-        f.write(md)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out_png)), exist_ok=True)
     drew = chart(args.out_png, wl, results,
                  f"ursync vs rsync -a vs cp -a, local, median of {args.runs} "
                  f"({'quick' if args.quick else 'full'}; {fs_of(os.path.realpath(args.workdir)).split()[0]})")
+    png_rel = os.path.relpath(os.path.abspath(args.out_png), os.path.dirname(os.path.abspath(args.out_md)))
+    print(markdown(args, wl, results, runner), flush=True)
+    with open(args.out_md, "w") as f:
+        f.write(markdown(args, wl, results, runner, png_rel if drew else None))
     log(f"wrote {args.out_md}" + (f" and {args.out_png}" if drew else ""))
 
 

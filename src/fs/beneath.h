@@ -15,6 +15,8 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "engine/engine.h"
 #include "fs/attrs.h"
@@ -75,6 +77,11 @@ public:
     // statx of `rel` (leaf not followed unless `follow`); "." is the root itself.
     engine::Task<FsResult<FileAttrs>> stat(std::string rel, bool follow = false);
 
+    // Stats `rels` (leaves not followed) in one worker job and keeps the results for the next
+    // stat() of each (without `follow`), until the tree is changed through this root.
+    engine::Task<void> prefetch_stats(std::vector<std::string> rels);
+    // A prefetched result for `rel` is waiting.
+    bool has_prefetched(std::string_view rel) const;
     engine::Task<FsResult<void>> mkdir(std::string rel, mode_t mode);
     engine::Task<FsResult<void>> unlink(std::string rel);  // a non-directory
     engine::Task<FsResult<void>> rmdir(std::string rel);   // an empty directory
@@ -108,6 +115,14 @@ private:
     bool use_openat2_;
     DirCache cache_;
     std::mt19937_64 rng_;
+    // prefetch_stats results, valid while no change was made through this root since.
+    struct Prefetched {
+        FileAttrs attrs;
+        int err = 0;
+    };
+    std::unordered_map<std::string, Prefetched> prefetched_;
+    uint64_t prefetched_gen_ = 0;
+    uint64_t mutations_ = 0;
 };
 
 // The symlink-refusing open_how used for every confined openat2.

@@ -23,12 +23,6 @@ struct Target {
     const char* name = nullptr;
 };
 
-struct Outcome {
-    AttrChanges changes;
-    int err = 0;
-    const char* op = nullptr;
-};
-
 int restat_mode(const Target& t, uint32_t& mode) {
     struct stat st {};
     int r = t.fd >= 0 ? ::fstat(t.fd, &st) : ::fstatat(t.dir_fd, t.name, &st, AT_SYMLINK_NOFOLLOW);
@@ -37,10 +31,13 @@ int restat_mode(const Target& t, uint32_t& mode) {
     return 0;
 }
 
+}  // namespace
+
 // Runs on a worker thread (offload): plain syscalls are fine here.
-Outcome apply_blocking(const Target& t, const FileAttrs& want, FileAttrs current,
-                       const PreserveAttrs& p) {
-    Outcome out;
+AttrOutcome apply_attrs_now(int fd, int dir_fd, const char* name, const FileAttrs& want,
+                            FileAttrs current, const PreserveAttrs& p) {
+    const Target t{fd, dir_fd, name};
+    AttrOutcome out;
     bool change_uid = p.owner && current.uid != want.uid;
     bool change_gid = p.group && current.gid != want.gid;
     if (change_uid || change_gid) {
@@ -79,14 +76,16 @@ Outcome apply_blocking(const Target& t, const FileAttrs& want, FileAttrs current
     return out;
 }
 
+namespace {
+
 Task<FsResult<AttrChanges>> run_plan(engine::Engine& engine, Target target, const FileAttrs& want,
                                      const FileAttrs& current, PreserveAttrs preserve,
                                      const std::string& rel) {
     // A named lambda: g++ 12 mishandles lambda temporaries inside co_await expressions.
     auto apply = [target, &want, &current, &preserve] {
-        return apply_blocking(target, want, current, preserve);
+        return apply_attrs_now(target.fd, target.dir_fd, target.name, want, current, preserve);
     };
-    Outcome out = co_await engine.offload(apply);
+    AttrOutcome out = co_await engine.offload(apply);
     if (out.err != 0) co_return Unexpected{sys_error(out.op, rel, out.err)};
     co_return out.changes;
 }
@@ -101,14 +100,26 @@ bool same_mtime(const FileAttrs& want, const FileAttrs& current, const PreserveA
     return diff <= p.modify_window_sec;
 }
 
+bool attrs_differ(const FileAttrs& want, const FileAttrs& current, const PreserveAttrs& p) {
+    if (p.owner && current.uid != want.uid) return true;
+    if (p.group && current.gid != want.gid) return true;
+    if (p.mtime && !same_mtime(want, current, p)) return true;
+    if (p.atime && !current.is_dir() && (p.accurate_time || want.atime_sec != current.atime_sec))
+        return true;
+    return p.perms && !current.is_symlink() &&
+           (current.mode & k_chmod_bits) != (want.mode & k_chmod_bits);
+}
+
 Task<FsResult<AttrChanges>> apply_attrs_fd(engine::Engine& engine, int fd, FileAttrs want,
                                            FileAttrs current, PreserveAttrs preserve,
                                            std::string rel) {
+    if (!attrs_differ(want, current, preserve)) co_return AttrChanges{};  // no worker needed
     co_return co_await run_plan(engine, Target{fd, -1, nullptr}, want, current, preserve, rel);
 }
 
 Task<FsResult<AttrChanges>> apply_attrs_at(DirRoot& root, std::string rel, FileAttrs want,
                                            FileAttrs current, PreserveAttrs preserve) {
+    if (!attrs_differ(want, current, preserve)) co_return AttrChanges{};  // no worker needed
     if (is_root_rel(rel))
         co_return co_await run_plan(root.engine(), Target{root.fd(), -1, nullptr}, want, current,
                                     preserve, rel);

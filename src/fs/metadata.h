@@ -39,6 +39,9 @@ struct AttrChanges {
 // True when rsync would call the two mtimes the same under `preserve`'s rules.
 bool same_mtime(const FileAttrs& want, const FileAttrs& current, const PreserveAttrs& preserve);
 
+// Whether apply_attrs_* would change anything (it changes exactly what differs).
+bool attrs_differ(const FileAttrs& want, const FileAttrs& current, const PreserveAttrs& preserve);
+
 // mirrors rsync rsync.c:set_file_attrs. Order: owner and group first (a chown clears setuid and
 // setgid bits, so the file is re-stat'ed after it), then times, then permissions last.
 // Symlinks: owner and times are set on the link itself; permissions are skipped (Linux cannot
@@ -48,6 +51,16 @@ bool same_mtime(const FileAttrs& want, const FileAttrs& current, const PreserveA
 engine::Task<FsResult<AttrChanges>> apply_attrs_fd(engine::Engine& engine, int fd,
                                                    FileAttrs want, FileAttrs current,
                                                    PreserveAttrs preserve, std::string rel);
+
+// The same, synchronously, for code already on a worker thread: on `fd` when fd >= 0, else on
+// `name` in `dir_fd` (AT_SYMLINK_NOFOLLOW). On failure `err` is the errno and `op` names the step.
+struct AttrOutcome {
+    AttrChanges changes;
+    int err = 0;
+    const char* op = nullptr;
+};
+AttrOutcome apply_attrs_now(int fd, int dir_fd, const char* name, const FileAttrs& want,
+                            FileAttrs current, const PreserveAttrs& preserve);
 
 // On `rel` beneath `root` without opening it (symlinks, devices, directories): fchownat,
 // utimensat and fchmodat with AT_SYMLINK_NOFOLLOW relative to the confined parent directory.

@@ -2,6 +2,7 @@
 #include "roles/connection.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 
 #include "cli/server_argv.h"
@@ -135,11 +136,12 @@ std::string who(bool am_server, bool am_sender) {
 }
 
 // One rsync session over `stream`: handshake, filter list, the role, and the final flush.
-// `local`: both ends are ours (a local copy over a socketpair): no filter list on the wire.
+// `local`: both ends are ours (a local copy over a socketpair): no filter list on the wire;
+// `link` is what the two sessions of a local copy share.
 engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
                               const cli::Invocation& inv, bool am_server, bool am_sender,
                               std::vector<std::string> paths, std::string dest,
-                              bool local = false) {
+                              bool local = false, LocalLink* link = nullptr) {
     Wire w(stream);
     // A server started with -s reads its real arguments from the connection first.
     cli::Invocation effective = inv;
@@ -181,6 +183,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     s.am_server = am_server;
     s.am_sender = am_sender;
     s.local = local;
+    s.link = link;
     // The client prints progress: the receiver in a pull, the sender in a push or local copy.
     std::optional<ProgressMeter> progress;
     if (!am_server && o.info.level(cli::InfoWord::progress) > 0) {
@@ -195,11 +198,12 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
-        if (!err.what.empty())
-            output.error("ursync: " + err.what + "\nursync error: " +
-                         std::string(exit_code_text(err.code)) + " (code " +
+        if (!err.what.empty()) {  // two messages: a newline inside one would be escaped
+            output.error("ursync: " + err.what + "\n");
+            output.error("ursync error: " + std::string(exit_code_text(err.code)) + " (code " +
                          std::to_string(to_int(err.code)) + ") [" + who(am_server, am_sender) +
                          "]\n");
+        }
         return to_int(err.code);
     };
 
@@ -269,8 +273,8 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     if (!am_server) {
         output.end_line();  // an open progress line ends before the summary
         if (s.stats.total_written == 0 && s.stats.total_read == 0) {  // the role did not snapshot
-            s.stats.total_written = static_cast<int64_t>(w.out.bytes_written());
-            s.stats.total_read = static_cast<int64_t>(w.in.bytes_read());
+            s.stats.total_written = static_cast<int64_t>(w.out.bytes_written()) + s.stats.local_written;
+            s.stats.total_read = static_cast<int64_t>(w.in.bytes_read()) + s.stats.local_read;
         }
         int level = o.info.level(cli::InfoWord::stats);
         if (level > 0 && !o.quiet) {
@@ -301,9 +305,9 @@ engine::Task<int> run_server(engine::Engine& e, const cli::Invocation& inv) {
 
 engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& stream,
                                       const cli::Invocation& inv, int& code,
-                                      engine::Event& done) {
-    code = co_await run_session(e, stream, inv, true, false, {}, inv.destination.value_or("."),
-                                true);
+                                      engine::Event& done, LocalLink* link) {
+    std::string dest = inv.destination.value_or(".");
+    code = co_await run_session(e, stream, inv, true, false, {}, std::move(dest), true, link);
     stream.close_write();
     done.set();
 }
@@ -320,11 +324,17 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
     if (!client_inv.options.whole_file) client_inv.options.whole_file = true;
     int server_code = 0;
     engine::Event receiver_done(e);
-    e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done));
+    // Whole files are copied by the receiving side itself (kernel-side) unless asked not to.
+    LocalLink link;
+    LocalLink* shared = std::getenv("URSYNC_LOCAL_WIRE") ? nullptr : &link;
+    e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done, shared));
     int client_code = co_await run_session(e, client_end, client_inv, false, true, inv.sources,
-                                           "", true);
+                                           "", true, shared);
     client_end.close_write();
     co_await receiver_done;
+    // The receiver stopped on an error of its own (a full disk, say) and the sender then lost
+    // the connection: the receiver's code is the run's, as rsync's parent takes its child's.
+    if (server_code != 0 && client_code == to_int(ExitCode::stream_io)) co_return server_code;
     co_return std::max(client_code, server_code);
 }
 

@@ -4,6 +4,7 @@
 #include "protocol/varint.h"
 #include "roles/delete.h"
 #include "roles/generator_entry.h"
+#include "roles/local_copier.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_hlink.h"
 
@@ -27,6 +28,7 @@ bool delete_deferred(const cli::Options& o) {
 // Waits for the receiver to report progress (after handing over our pending records).
 engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& g) {
     const uint64_t seen = ctx.receiver_progress.generation();  // before the flushes suspend
+    if (ctx.copier) co_await ctx.copier->flush();  // copies it gathered end by themselves
     auto f = co_await flush_requests(ctx, g, true);
     if (!f) co_return f;
     auto flushed = co_await ctx.s.out.flush();
@@ -96,6 +98,20 @@ engine::Task<void> touch_up_dirs(RecvContext& ctx) {
     }
 }
 
+// Stats of the entries ahead of position `from` in a segment, taken together in one worker job
+// (one hop instead of one per entry), unless the next one is already waiting.
+constexpr size_t k_stat_prefetch_entries = 128;
+
+engine::Task<void> prefetch_dest_stats(RecvContext& ctx, size_t seg, size_t from) {
+    if (!ctx.root || ctx.local_name || ctx.dry_dest_missing || ctx.s.options.list_only) co_return;
+    const auto& s = ctx.flist.segments()[seg];
+    if (ctx.root->has_prefetched(ctx.local_path(s.entries[from]))) co_return;
+    std::vector<std::string> names;
+    for (size_t i = from; i < s.entries.size() && names.size() < k_stat_prefetch_entries; ++i)
+        if (!s.dropped[i]) names.push_back(ctx.local_path(s.entries[i]));
+    co_await ctx.root->prefetch_stats(std::move(names));
+}
+
 // Phase 0: every segment in order (waiting for segments that have not arrived yet).
 engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
     const auto& o = ctx.s.options;
@@ -131,8 +147,9 @@ engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
         const size_t count = ctx.flist.segments()[seg].entries.size();
         for (size_t i = 0; i < count; ++i) {
             if (fatal(ctx)) co_return SessionResult<void>{};
-            const auto& s = ctx.flist.segments()[seg];
-            if (s.dropped[i]) continue;
+            if (ctx.flist.segments()[seg].dropped[i]) continue;
+            co_await prefetch_dest_stats(ctx, seg, i);
+            const auto& s = ctx.flist.segments()[seg];  // (after the wait: the list may grow)
             const int32_t ndx = s.ndx_start + static_cast<int32_t>(i);
             const auto& e = s.entries[i];
             int is_dir = 0;
@@ -185,6 +202,9 @@ engine::Task<SessionResult<void>> generate(RecvContext& ctx, GenState& g) {
         if (!d) co_return d;
     }
     auto walked = co_await walk_segments(ctx, g);
+    // Local copies still running end before the phase does (and long before the directory
+    // times are set).
+    if (ctx.copier) co_await ctx.copier->drain();
     if (!walked) co_return walked;
     if (o.delete_mode == cli::DeleteMode::during || o.delete_mode == cli::DeleteMode::delay)
         co_await finish_delete_during(ctx, g);
@@ -248,6 +268,7 @@ engine::Task<void> run_generator(RecvContext& ctx) {
     GenState g;
     ctx.gen_out = &g.out;
     auto r = co_await generate(ctx, g);
+    if (ctx.copier) co_await ctx.copier->drain();
     ctx.gen_out = nullptr;
     if (!r) ctx.fail(std::move(r).error());
     ctx.generator_done.set();

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "roles/basis_sums.h"
+#include "roles/local_copier.h"
 #include "roles/generator_util.h"
 #include "roles/recv_altdest.h"
 #include "roles/recv_attrs.h"
@@ -111,14 +112,26 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
             basis_fd = *fd;
         }
     }
+    uint32_t iflags = k_item_transfer;
+    if (eff.checksum) iflags |= k_item_report_change;
+    if (partial || alt_basis) iflags |= k_item_basis_type_follows;
+    // A local copy of a whole file: the data moves kernel-side, not over the wire.
+    if (basis_fd < 0 && whole_file && !partial && !alt_basis && ctx.copier &&
+        ctx.copier->eligible(e)) {
+        const auto flags = static_cast<uint16_t>(itemize_flags(ctx, e, real_st, iflags));
+        const uint32_t mode = wanted_mode(ctx, e, real_st);
+        if (ctx.fopts.inc_recurse) ctx.progress[item.ref.seg].in_progress++;
+        ctx.state(item.ref).in_flight = true;
+        ctx.state(item.ref).file_sent = true;
+        if (co_await ctx.copier->queue(item, e, name, flags, mode)) co_return SessionResult<void>{};
+        if (ctx.fopts.inc_recurse) ctx.progress[item.ref.seg].in_progress--;
+        ctx.state(item.ref).in_flight = false;
+    }
     if (!o.dry_run) {
         if (ctx.fopts.inc_recurse) ctx.progress[item.ref.seg].in_progress++;
         ctx.state(item.ref).in_flight = true;
     }
     ctx.state(item.ref).file_sent = true;
-    uint32_t iflags = k_item_transfer;
-    if (eff.checksum) iflags |= k_item_report_change;
-    if (partial || alt_basis) iflags |= k_item_basis_type_follows;
     put_record(g.out, ctx.ndx_out, item.ndx, itemize_flags(ctx, e, real_st, iflags),
                partial ? k_fnamecmp_partial_dir : alt_basis ? *alt_basis : k_fnamecmp_fname);
     if (o.dry_run) co_return SessionResult<void>{};

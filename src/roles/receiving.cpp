@@ -5,17 +5,21 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 #include "fs/rel_path.h"
 #include "protocol/varint.h"
 #include "roles/entry.h"
 #include "roles/flist_recv.h"
 #include "roles/generator.h"
+#include "roles/local_copier.h"
 #include "roles/receiver.h"
 #include "roles/recv_altdest.h"
 #include "roles/recv_backup.h"
 #include "roles/recv_ids.h"
 #include "roles/receiving.h"
+
+#include <optional>
 
 namespace ursync::roles {
 
@@ -236,6 +240,11 @@ engine::Task<void> receive_files(Session& s, std::string dest,
             report_fatal(s, SessionError{added.error().what, added.error().code});
             co_return;
         }
+    }
+    std::optional<LocalCopier> copier;
+    if (s.local && s.link) {
+        copier.emplace(ctx, *s.link);
+        ctx.copier = &*copier;
     }
     s.engine.spawn(run_generator(ctx));
     co_await run_receiver(ctx);

@@ -117,6 +117,8 @@ struct BackupTarget {
     std::string prefix;                     // a relative --backup-dir inside the destination
 };
 
+class LocalCopier;
+
 struct RecvContext {
     explicit RecvContext(Session& session)
         : s(session), stats(session.stats), receiver_progress(session.engine),
@@ -141,6 +143,7 @@ struct RecvContext {
     std::unique_ptr<BackupTarget> backup;  // -b: where old versions go (nullptr: no backups)
     std::vector<std::unique_ptr<fs::DirRoot>> alt_roots;  // --compare/copy/link-dest (null: absent)
     fs::TempFileRegistry temps;
+    LocalCopier* copier = nullptr;  // a local copy: whole files copied here, not over the wire
 
     // Generator bookkeeping. `gen_out` holds its records not yet handed to the connection; the
     // receiver hands them over before it waits for input (the sender may be waiting for them).

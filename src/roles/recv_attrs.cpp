@@ -28,6 +28,8 @@ uint32_t default_perms() {
     return perms;
 }
 
+}  // namespace
+
 fs::FileAttrs want_of(const protocol::FileEntry& e, uint32_t mode) {
     fs::FileAttrs want;
     want.type = fs::file_type_of(e.mode);
@@ -54,6 +56,8 @@ fs::PreserveAttrs preserve_of(const RecvContext& ctx, const protocol::FileEntry&
     p.accurate_time = flags.accurate_time;
     return p;
 }
+
+namespace {
 
 engine::Task<bool> finish_set(RecvContext& ctx, const std::string& rel,
                               fs::FsResult<fs::AttrChanges> r, SetAttrsFlags flags) {

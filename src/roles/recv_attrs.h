@@ -8,6 +8,7 @@
 
 #include "engine/task.h"
 #include "fs/attrs.h"
+#include "fs/metadata.h"
 #include "protocol/file_entry.h"
 #include "roles/receiving.h"
 
@@ -30,6 +31,11 @@ struct SetAttrsFlags {
     bool report = false;         // ATTRS_REPORT: "x is uptodate" with -vv
     bool skip_mtime = false;     // ATTRS_SKIP_MTIME
 };
+
+// What set_attrs_* carry over for `e` with `mode`: the wanted attributes and which of them.
+fs::FileAttrs want_of(const protocol::FileEntry& e, uint32_t mode);
+fs::PreserveAttrs preserve_of(const RecvContext& ctx, const protocol::FileEntry& e,
+                              SetAttrsFlags flags);
 
 // Applies mode/owner/group/times of `e` (with `mode`) to `rel` beneath the destination, whose
 // current attributes are `current`. Failures are reported (FERROR_XFER: the run ends with 23).

@@ -1,8 +1,11 @@
 // The sender's request loop: validation, echoes, phases, NDX_DEL_STATS, stats and goodbye.
 #include "roles/sender.h"
 
+#include <cerrno>
+
 #include "protocol/file_entry.h"
 #include "protocol/varint.h"
+#include "roles/send_messages.h"
 #include "roles/send_yield.h"
 
 namespace ursync::roles {
@@ -35,9 +38,76 @@ Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& 
     log_ctx_.preserve_mtimes = s.options.times;
     log_ctx_.receiver_symlink_times = s.params.symlink_times;
     log_ctx_.allow_8bit = s.options.eight_bit_output;
+    if (s.link && s.local && !s.am_server) s.link->sender = this;
 }
 
-Sender::~Sender() = default;
+Sender::~Sender() {
+    if (s_.link && s_.link->sender == this) s_.link->sender = nullptr;
+}
+
+std::optional<LocalSourceRef> Sender::local_source(int32_t ndx) {
+    auto found = list_.lookup(ndx);
+    if (!found || !found->entry->is_regular()) return std::nullopt;
+    FlistBuilder& builder = list_.builder();
+    LocalSourceRef ref;
+    ref.root = &builder.root(found->info->root);
+    ref.name = found->entry->name;
+    ref.full_name = builder.full_name(found->info->root, found->entry->name);
+    ref.size = found->entry->size;
+    return ref;
+}
+
+// Bytes a transfer of `len` data bytes takes on the wire from the sender: the echoed request and
+// sum head, the literal tokens (rsync sends whole files in 32 KiB chunks, each with a 4-byte
+// length), the end token and the file checksum, plus about one mux header per chunk. Local
+// copies that move data kernel-side still report what rsync would have sent, as --stats does.
+static int64_t wire_bytes_for(int64_t len, size_t digest_len) {
+    constexpr int64_t k_chunk = 32 * 1024;
+    const int64_t chunks = (len + k_chunk - 1) / k_chunk;
+    return 3 + 16 + len + chunks * (4 + 4) + 4 + static_cast<int64_t>(digest_len);
+}
+
+void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) {
+    auto found = list_.lookup(ndx);
+    if (!found) return;
+    const protocol::FileEntry& entry = *found->entry;
+    if (!found->info->sent && (iflags & k_item_is_new)) count_created(entry);
+    ++s_.stats.xferred_files;
+    s_.stats.total_transferred_size += entry.size;
+    s_.stats.literal_data += bytes;
+    const int64_t wire = wire_bytes_for(bytes, protocol::digest_len(s_.params.xfer_checksum));
+    s_.stats.local_written += wire;
+    s_.stats.local_read += 3 + 16;  // the request: ndx, item flags, empty sum head
+    found->info->sent = true;
+    SendRequest req;
+    req.ndx = ndx;
+    req.iflags = iflags;
+    log_item(entry, req, wire);
+}
+
+void Sender::local_open_failed(int32_t ndx, uint16_t iflags, int err) {
+    auto found = list_.lookup(ndx);
+    if (!found) return;
+    const protocol::FileEntry& entry = *found->entry;
+    if (!found->info->sent && (iflags & k_item_is_new)) count_created(entry);
+    ++s_.stats.xferred_files;
+    s_.stats.total_transferred_size += entry.size;
+    s_.stats.local_read += 3 + 16;
+    report_open_failure(list_.builder().full_name(found->info->root, entry.name), err,
+                        err == ENOENT);
+}
+
+void Sender::report_open_failure(const std::string& full_name, int err, bool not_found) {
+    if (not_found) {
+        s_.state.io_error |= k_ioerr_vanished;
+        s_.output.error("file has vanished: " + full_name + "\n");
+    } else {
+        s_.state.io_error |= k_ioerr_general;
+        s_.state.partial = true;
+        s_.output.error(std::string(k_sender_sys_prefix) + "send_files failed to open " +
+                        full_name + ": " + errno_text(err) + "\n");
+    }
+}
 
 engine::Task<SessionResult<void>> Sender::handle_del_stats() {
     int32_t counts[5] = {};

@@ -10,6 +10,7 @@
 #include "protocol/token_zstd.h"
 #include "roles/flist_build.h"
 #include "roles/flist_send.h"
+#include "roles/local_link.h"
 #include "roles/log_format.h"
 #include "roles/send_buffer.h"
 #include "protocol/strong_sum.h"
@@ -39,7 +40,7 @@ struct SendRequest {
     std::string xname;
 };
 
-class Sender {
+class Sender final : public LocalSenderSide {
   public:
     Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& ndx_in,
            protocol::NdxState& ndx_out);
@@ -53,6 +54,11 @@ class Sender {
     // Server: the five statistics; both: the end-of-run exchange. mirrors rsync
     // main.c:handle_stats (server sender) and read_final_goodbye
     engine::Task<session::SessionResult<void>> finish();
+
+    // A local copy's receiving side copying files itself (roles/local_link.h).
+    std::optional<LocalSourceRef> local_source(int32_t ndx) override;
+    void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) override;
+    void local_open_failed(int32_t ndx, uint16_t iflags, int err) override;
 
   private:
     // The next index (and its attributes) from the generator; NDX_DEL_STATS is handled here.
@@ -70,6 +76,7 @@ class Sender {
     void log_before_data(const protocol::FileEntry& entry, const SendRequest& req);
     ProgressTotals progress_totals() const;
     void count_created(const protocol::FileEntry& entry);
+    void report_open_failure(const std::string& full_name, int err, bool not_found);
 
     Session& s_;
     SendList& list_;

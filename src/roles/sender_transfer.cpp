@@ -73,17 +73,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     auto src = co_await fs::open_source_file(builder.root(info.root), entry.name);
     if (!src) {
         const fs::FsError& e = src.error();
-        if (e.not_found()) {
-            s_.state.io_error |= k_ioerr_vanished;
-            s_.output.error("file has vanished: " + builder.full_name(info.root, entry.name) +
-                            "\n");
-        } else {
-            s_.state.io_error |= k_ioerr_general;
-            s_.state.partial = true;
-            s_.output.error(std::string(k_sender_sys_prefix) + "send_files failed to open " +
-                            builder.full_name(info.root, entry.name) + ": " + errno_text(e.err) +
-                            "\n");
-        }
+        report_open_failure(builder.full_name(info.root, entry.name), e.err, e.not_found());
         auto c = co_await out_.commit(1);
         if (!c) co_return c;
         protocol::ByteWriter msg;

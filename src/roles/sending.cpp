@@ -18,8 +18,8 @@ namespace {
 // peer stops too (rsync log.c:log_exit + io.c's error-exit message).
 engine::Task<void> fail_session(Session& s, SendBuffer& out, const session::SessionError& err) {
     if (!err.what.empty()) {
-        s.output.error("ursync: " + err.what +
-                       "\nursync error: " + std::string(exit_code_text(err.code)) + " (code " +
+        s.output.error("ursync: " + err.what + "\n");  // two messages: see run_session
+        s.output.error("ursync error: " + std::string(exit_code_text(err.code)) + " (code " +
                        std::to_string(to_int(err.code)) + ") [sender]\n");
     }
     s.state.note_exit(err.code);

@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "protocol/flist_codec.h"
 #include "roles/errors.h"
+#include "roles/local_link.h"
 #include "roles/output.h"
 #include "roles/progress.h"
 #include "roles/stats.h"
@@ -38,6 +39,7 @@ struct Session {
     bool am_server = false;
     bool am_sender = false;
     bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
+    LocalLink* link = nullptr;  // a local copy: what the two sessions share
     ProgressMeter* progress = nullptr;  // a client with --progress / --info=progress2
 };
 

@@ -26,6 +26,10 @@ struct Stats {
     int64_t flist_xfertime_ms = 0;
     int64_t total_written = 0;  // bytes we sent
     int64_t total_read = 0;     // bytes we received
+    // A local copy moving data kernel-side: what those transfers would have sent and received
+    // over the socketpair (added to the two totals above).
+    int64_t local_written = 0;
+    int64_t local_read = 0;
 };
 
 // rsync's number formats: with -h level 1 (the default) thousands are separated by commas;

@@ -1,0 +1,163 @@
+// Whole-file copies in a batch on one worker thread (see copy_job.h).
+#include "fs/copy_job.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+namespace ursync::fs {
+
+namespace {
+
+constexpr size_t k_copy_chunk_bytes = size_t{1} << 30;  // per copy_file_range call
+constexpr size_t k_rw_buffer_bytes = 256 * 1024;          // the read/write fallback's buffer
+constexpr int k_temp_flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+constexpr mode_t k_temp_mode = 0600;
+
+// How much to ask for next: a chunk, or what is left of `expected` (when not -1).
+size_t next_chunk(int64_t done, int64_t expected, size_t chunk) {
+    if (expected < 0) return chunk;
+    return static_cast<size_t>(std::min<int64_t>(expected - done, static_cast<int64_t>(chunk)));
+}
+
+int64_t copy_by_read_write(int src, int dst, int64_t done, int64_t expected) {
+    auto buf = std::make_unique<char[]>(k_rw_buffer_bytes);
+    for (;;) {
+        if (expected >= 0 && done >= expected) return done;
+        const ssize_t n = ::read(src, buf.get(), next_chunk(done, expected, k_rw_buffer_bytes));
+        if (n == 0) return done;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        for (ssize_t off = 0; off < n;) {
+            const ssize_t w = ::write(dst, buf.get() + off, static_cast<size_t>(n - off));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return -errno;
+            }
+            off += w;
+        }
+        done += n;
+    }
+}
+
+FileAttrs attrs_of(const struct stat& st) {
+    FileAttrs a;
+    a.type = file_type_of(st.st_mode);
+    a.mode = st.st_mode;
+    a.uid = st.st_uid;
+    a.gid = st.st_gid;
+    a.size = static_cast<uint64_t>(st.st_size);
+    a.mtime_sec = st.st_mtim.tv_sec;
+    a.mtime_nsec = static_cast<uint32_t>(st.st_mtim.tv_nsec);
+    a.atime_sec = st.st_atim.tv_sec;
+    a.atime_nsec = static_cast<uint32_t>(st.st_atim.tv_nsec);
+    return a;
+}
+
+// One item; returns with item.stage/err set. `src`/`tmp` are closed by the caller.
+void copy_one(CopyItem& item, int& src, int& tmp) {
+    src = ::openat(item.src_dir, item.src_name.c_str(),
+                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (src < 0) {
+        item.stage = CopyStage::open_source;
+        item.err = errno;
+        return;
+    }
+    struct stat sst {};
+    if (::fstat(src, &sst) != 0 || !S_ISREG(sst.st_mode)) {
+        item.stage = CopyStage::not_regular;
+        item.err = S_ISDIR(sst.st_mode) ? EISDIR : EINVAL;
+        return;
+    }
+    // Created with its final permission bits where the umask allows (saves the chmod; nobody
+    // else can see the name yet), never with more than 0777.
+    const auto create_mode = static_cast<mode_t>(item.preserve.perms ? (item.want.mode & 0777) | 0600
+                                                                    : k_temp_mode);
+    tmp = ::openat(item.dst_dir, item.temp_name.c_str(), k_temp_flags, create_mode);
+    if (tmp < 0) {
+        item.stage = CopyStage::create_temp;
+        item.err = errno;
+        return;
+    }
+    const int64_t copied = copy_fd_data(src, tmp, static_cast<int64_t>(sst.st_size));
+    if (copied < 0) {
+        item.stage = CopyStage::copy_data;
+        item.err = static_cast<int>(-copied);
+        return;
+    }
+    item.bytes = copied;
+    // Attribute failures are reported but the file still goes into place (rsync's
+    // finish_transfer); without a stat of the temp file they are skipped, as there.
+    struct stat tst {};
+    if (::fstat(tmp, &tst) == 0) {
+        const AttrOutcome set =
+            apply_attrs_now(tmp, -1, nullptr, item.want, attrs_of(tst), item.preserve);
+        item.attr_err = set.err;
+        item.attr_op = set.op;
+    }
+    if (item.fsync && ::fsync(tmp) != 0) {
+        item.stage = CopyStage::fsync;
+        item.err = errno;
+        return;
+    }
+    const int closed = ::close(tmp);
+    tmp = -1;
+    if (closed != 0) {  // a delayed write error (NFS, a full disk): the data is not all there
+        item.stage = CopyStage::copy_data;
+        item.err = errno;
+        return;
+    }
+    if (::renameat(item.dst_dir, item.temp_name.c_str(), item.dst_dir, item.final_name.c_str()) != 0) {
+        item.stage = CopyStage::rename;
+        item.err = errno;
+        return;
+    }
+    item.stage = CopyStage::done;
+}
+
+}  // namespace
+
+int64_t copy_fd_data(int src, int dst, int64_t expected) {
+    int64_t done = 0;
+    for (;;) {
+        // The size the source had when opened is what is sent (as rsync's sender does); a
+        // file that grew meanwhile is cut there, one that shrank ends early.
+        if (expected >= 0 && done >= expected) return done;
+        const ssize_t n = ::copy_file_range(src, nullptr, dst, nullptr,
+                                            next_chunk(done, expected, k_copy_chunk_bytes), 0);
+        if (n > 0) {
+            done += n;
+            continue;
+        }
+        if (n == 0) return done;
+        if (errno == EINTR) continue;
+        // Not possible between these two files (EXDEV on old kernels, EINVAL/EOPNOTSUPP on some
+        // file systems, ENOSYS): the offsets are where copy_file_range left them.
+        if (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)
+            return copy_by_read_write(src, dst, done, expected);
+        return -errno;
+    }
+}
+
+void run_copy_job(std::span<CopyItem> items) {
+    for (CopyItem& item : items) {
+        int src = -1;
+        int tmp = -1;
+        copy_one(item, src, tmp);
+        if (tmp >= 0) ::close(tmp);
+        if (src >= 0) ::close(src);
+        const bool temp_made = item.stage != CopyStage::open_source &&
+                               item.stage != CopyStage::not_regular &&
+                               item.stage != CopyStage::create_temp;
+        if (item.stage != CopyStage::done && temp_made)
+            ::unlinkat(item.dst_dir, item.temp_name.c_str(), 0);
+    }
+}
+
+}  // namespace ursync::fs

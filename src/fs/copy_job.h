@@ -1,0 +1,46 @@
+// A batch of whole-file copies carried out by plain syscalls on one worker thread: for each
+// file, source opened O_NOFOLLOW, data copied kernel-side into an O_EXCL temp file beside the
+// destination, attributes set on the temp fd, then the rename over the final name.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "fs/attrs.h"
+#include "fs/metadata.h"
+
+namespace ursync::fs {
+
+// Where a copy stopped (CopyStage::done when the file is in place).
+enum class CopyStage { done, open_source, not_regular, create_temp, copy_data, fsync, rename };
+
+struct CopyItem {
+    // In: the source leaf in its directory, the destination directory with the temp and final
+    // leaf names, and the attributes to give the copy.
+    int src_dir = -1;
+    std::string src_name;
+    int dst_dir = -1;
+    std::string temp_name;
+    std::string final_name;
+    FileAttrs want;
+    PreserveAttrs preserve;
+    bool fsync = false;
+    // Out.
+    CopyStage stage = CopyStage::done;
+    int err = 0;                    // errno of the failed step
+    int attr_err = 0;               // an attribute step failed (the copy still went on)
+    const char* attr_op = nullptr;  // ... this one
+    int64_t bytes = 0;              // data bytes copied
+};
+
+// Copies every item, filling in its result; runs on a worker thread (blocking syscalls). A
+// failed item leaves no temp file behind and the destination untouched.
+void run_copy_job(std::span<CopyItem> items);
+
+// Copies `src` to `dst` from their current offsets: `expected` bytes (or to the end of src if
+// it is shorter; -1: to the end), by copy_file_range, or read/write where the kernel cannot
+// (another filesystem type, a special file system). Returns the bytes copied, or -errno.
+int64_t copy_fd_data(int src, int dst, int64_t expected);
+
+}  // namespace ursync::fs

@@ -1,0 +1,39 @@
+// What the two sessions of one local copy share: both run on one engine, so the receiving side
+// can copy a file's data straight from the sender's source (kernel-side) instead of over the
+// socketpair, while the sender still counts and reports it as a sent file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fs/beneath.h"
+
+namespace ursync::roles {
+
+// A source file of the sender: the confined root it lives under and its name there.
+struct LocalSourceRef {
+    fs::DirRoot* root = nullptr;
+    std::string name;       // beneath root
+    std::string full_name;  // as the sender names it in messages
+    int64_t size = 0;       // the file-list size
+};
+
+// The sender's half: what it answers for files the receiving side copies itself.
+class LocalSenderSide {
+public:
+    virtual ~LocalSenderSide() = default;
+    // The source of ndx; nullopt when ndx is not a regular file of the sender's list.
+    virtual std::optional<LocalSourceRef> local_source(int32_t ndx) = 0;
+    // ndx was copied (`bytes` of data) as if sent with item flags `iflags`: counted and logged
+    // as rsync's sender does for a sent file.
+    virtual void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) = 0;
+    // The source of ndx could not be opened (errno `err`): "file has vanished" or an error.
+    virtual void local_open_failed(int32_t ndx, uint16_t iflags, int err) = 0;
+};
+
+struct LocalLink {
+    LocalSenderSide* sender = nullptr;  // set while the sender answers requests
+};
+
+}  // namespace ursync::roles

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 #include "util/exit_codes.h"
 
@@ -12,6 +14,11 @@ namespace ursync::roles {
 inline constexpr int32_t k_ioerr_general = 1;
 inline constexpr int32_t k_ioerr_vanished = 2;
 inline constexpr int32_t k_ioerr_del_limit = 4;
+
+// An errno as rsync shows it in messages: "No such file or directory (2)".
+inline std::string errno_text(int err) {
+    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
+}
 
 struct RunState {
     int32_t io_error = 0;    // accumulated IOERR_* bits (ours and the peer's)

@@ -7,16 +7,13 @@
 #include <utility>
 
 #include "fs/temp_name.h"
+#include "roles/errors.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_one.h"
 
 namespace ursync::roles {
 
 namespace {
-
-std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
 
 std::string leaf_of(const std::string& rel) {
     const size_t slash = rel.rfind('/');

@@ -25,10 +25,6 @@ namespace ursync::roles {
 
 namespace {
 
-std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
-
 bool am_root_for(const cli::Options& o) {
     switch (o.super_mode) {
         case cli::SuperMode::super: return true;

@@ -4,15 +4,12 @@
 #include <cstring>
 
 #include "fs/rel_path.h"
+#include "roles/errors.h"
 #include "roles/recv_attrs.h"
 
 namespace ursync::roles {
 
 namespace {
-
-std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
 
 // Creates every missing directory of `rel_dir` beneath `root` (rsync's make_path for backups).
 engine::Task<bool> make_dirs(fs::DirRoot& root, const std::string& rel_dir) {

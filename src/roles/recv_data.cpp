@@ -12,16 +12,13 @@
 #include "protocol/strong_sum.h"
 #include "protocol/sum_head.h"
 #include "protocol/token_plain.h"
+#include "roles/errors.h"
 
 namespace ursync::roles {
 
 namespace {
 
 using protocol::TokenEvent;
-
-std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
 
 bool all_zero(protocol::Bytes data) {
     return std::all_of(data.begin(), data.end(), [](std::byte b) { return b == std::byte{0}; });

@@ -11,6 +11,7 @@
 #include "fs/rel_path.h"
 #include "fs/source_file.h"
 #include "fs/temp_file.h"
+#include "roles/errors.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_backup.h"
 #include "roles/recv_data.h"
@@ -23,10 +24,6 @@ namespace {
 using protocol::FileEntry;
 
 void count_created(RecvContext& ctx, const FileEntry& e) { ctx.stats.created_files.add(e.mode); }
-
-std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
 
 // Attributes on the temp file, then the rename over the destination (times only when the data
 // is verified). False when it could not be put in place (reported; the temp file is gone).

@@ -5,14 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "roles/errors.h"
+
 namespace ursync::roles {
 
 // rsync's rsyserr() messages start "<program>: [sender] " and end ": <strerror> (<errno>)".
 inline constexpr std::string_view k_sender_sys_prefix = "ursync: [sender] ";
-
-inline std::string errno_text(int err) {
-    return std::string(std::strerror(err)) + " (" + std::to_string(err) + ")";
-}
 
 inline std::string sys_message(std::string_view what, int err) {
     return std::string(k_sender_sys_prefix) + std::string(what) + ": " + errno_text(err);

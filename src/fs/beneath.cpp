@@ -138,8 +138,8 @@ Task<FsResult<Leaf>> DirRoot::leaf(std::string rel, const char* op) {
 }
 
 Task<FsResult<int>> DirRoot::open(std::string rel, int flags, mode_t mode) {
-    if (flags & (O_CREAT | O_TRUNC)) ++mutations_;
     if (!is_safe_rel_path(rel)) co_return Unexpected{unsafe_path_error("open", rel)};
+    if (flags & (O_CREAT | O_TRUNC)) changed(rel, false);
     SysResult r;
     if (is_root_rel(rel)) {
         r = co_await engine_.openat(root_->get(), ".", flags | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -162,7 +162,7 @@ Task<FsResult<int>> DirRoot::open(std::string rel, int flags, mode_t mode) {
 
 Task<FsResult<FileAttrs>> DirRoot::stat(std::string rel, bool follow) {
     if (!is_safe_rel_path(rel)) co_return Unexpected{unsafe_path_error("stat", rel)};
-    if (!follow && prefetched_gen_ == mutations_) {
+    while (!follow) {
         auto it = prefetched_.find(rel);
         if (it != prefetched_.end()) {
             Prefetched p = it->second;
@@ -170,6 +170,8 @@ Task<FsResult<FileAttrs>> DirRoot::stat(std::string rel, bool follow) {
             if (p.err != 0) co_return Unexpected{sys_error("stat", rel, p.err)};
             co_return p.attrs;
         }
+        if (!in_flight_rels_.contains(rel)) break;
+        co_await harvest_oldest();
     }
     int nofollow = follow ? 0 : AT_SYMLINK_NOFOLLOW;
     struct statx stx {};
@@ -186,46 +188,8 @@ Task<FsResult<FileAttrs>> DirRoot::stat(std::string rel, bool follow) {
     co_return attrs_from_statx(stx);
 }
 
-bool DirRoot::has_prefetched(std::string_view rel) const {
-    return prefetched_gen_ == mutations_ && prefetched_.find(std::string(rel)) != prefetched_.end();
-}
-
-Task<void> DirRoot::prefetch_stats(std::vector<std::string> rels) {
-    if (prefetched_gen_ != mutations_) prefetched_.clear();
-    struct Item {
-        DirHandle dir;
-        std::string name;
-        std::string rel;
-        Prefetched result;
-    };
-    std::vector<Item> items;
-    items.reserve(rels.size());
-    const uint64_t gen = mutations_;
-    for (std::string& rel : rels) {
-        if (!is_safe_rel_path(rel) || is_root_rel(rel)) continue;
-        auto leaf = co_await resolve_leaf(rel, "stat");
-        if (!leaf) continue;  // the stat itself will say why
-        items.push_back(Item{std::move(leaf->dir), std::move(leaf->name), std::move(rel), {}});
-    }
-    std::span<Item> view(items);
-    auto job = [view] {
-        for (Item& it : view) {
-            struct statx stx {};
-            if (::statx(it.dir->get(), it.name.c_str(), AT_SYMLINK_NOFOLLOW, k_statx_mask, &stx) == 0)
-                it.result.attrs = attrs_from_statx(stx);
-            else
-                it.result.err = errno;
-        }
-        return 0;
-    };
-    co_await engine_.offload(job);
-    if (gen != mutations_) co_return;  // the tree changed meanwhile: these may be stale
-    prefetched_gen_ = gen;
-    for (Item& it : items) prefetched_.insert_or_assign(std::move(it.rel), it.result);
-}
-
 Task<FsResult<void>> DirRoot::mkdir(std::string rel, mode_t mode) {
-    ++mutations_;
+    changed(rel, false);
     auto leaf = co_await resolve_leaf(rel, "mkdir");
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.mkdirat(leaf->dir->get(), leaf->name.c_str(), mode);
@@ -234,7 +198,7 @@ Task<FsResult<void>> DirRoot::mkdir(std::string rel, mode_t mode) {
 }
 
 Task<FsResult<void>> DirRoot::unlink(std::string rel) {
-    ++mutations_;
+    changed(rel, false);
     auto leaf = co_await resolve_leaf(rel, "unlink");
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.unlinkat(leaf->dir->get(), leaf->name.c_str(), 0);
@@ -244,7 +208,7 @@ Task<FsResult<void>> DirRoot::unlink(std::string rel) {
 }
 
 Task<FsResult<void>> DirRoot::rmdir(std::string rel) {
-    ++mutations_;
+    changed(rel, true);
     auto leaf = co_await resolve_leaf(rel, "rmdir");
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     cache_.invalidate(rel);  // before: our cached fd of it must not outlive the name
@@ -254,7 +218,8 @@ Task<FsResult<void>> DirRoot::rmdir(std::string rel) {
 }
 
 Task<FsResult<void>> DirRoot::rename(std::string from_rel, std::string to_rel, unsigned flags) {
-    ++mutations_;
+    changed(from_rel, true);
+    changed(to_rel, true);
     auto from = co_await resolve_leaf(from_rel, "rename");
     if (!from) co_return Unexpected{std::move(from).error()};
     auto to = co_await resolve_leaf(to_rel, "rename");
@@ -268,7 +233,7 @@ Task<FsResult<void>> DirRoot::rename(std::string from_rel, std::string to_rel, u
 }
 
 Task<FsResult<void>> DirRoot::symlink(std::string target, std::string rel) {
-    ++mutations_;
+    changed(rel, false);
     if (target.find('\0') != std::string::npos)
         co_return Unexpected{unsafe_path_error("symlink", rel)};
     auto leaf = co_await resolve_leaf(rel, "symlink");
@@ -279,7 +244,7 @@ Task<FsResult<void>> DirRoot::symlink(std::string target, std::string rel) {
 }
 
 Task<FsResult<void>> DirRoot::link(std::string existing_rel, std::string new_rel) {
-    ++mutations_;
+    changed(new_rel, false);
     auto from = co_await resolve_leaf(existing_rel, "link");
     if (!from) co_return Unexpected{std::move(from).error()};
     auto to = co_await resolve_leaf(new_rel, "link");
@@ -291,7 +256,7 @@ Task<FsResult<void>> DirRoot::link(std::string existing_rel, std::string new_rel
 }
 
 Task<FsResult<void>> DirRoot::mknod(std::string rel, mode_t mode, dev_t dev) {
-    ++mutations_;
+    changed(rel, false);
     auto leaf = co_await resolve_leaf(rel, "mknod");
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.mknodat(leaf->dir->get(), leaf->name.c_str(), mode, dev);

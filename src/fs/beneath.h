@@ -11,11 +11,15 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/engine.h"
@@ -77,11 +81,22 @@ public:
     // statx of `rel` (leaf not followed unless `follow`); "." is the root itself.
     engine::Task<FsResult<FileAttrs>> stat(std::string rel, bool follow = false);
 
-    // Stats `rels` (leaves not followed) in one worker job and keeps the results for the next
-    // stat() of each (without `follow`), until the tree is changed through this root.
-    engine::Task<void> prefetch_stats(std::vector<std::string> rels);
-    // A prefetched result for `rel` is waiting.
+    // Starts one worker job that stats `rels` (leaves not followed) and returns without
+    // waiting for it. The next stat() (without `follow`) of each takes its result, waiting for
+    // the job if need be. `extra`, when set, runs in that job for each entry stat'ed, given its
+    // position in `rels`, its directory fd, its leaf name and attributes; what it returns is kept
+    // for take_prefetched_extra(). A change made through this root to a path, or to a directory
+    // above it, drops what was prefetched for it, in flight or not. A name whose directory does
+    // not exist is prefetched as not found.
+    using PrefetchExtra = std::function<std::optional<std::vector<std::byte>>(
+        size_t, int, const char*, const FileAttrs&)>;
+    engine::Task<void> prefetch_stats(std::vector<std::string> rels, PrefetchExtra extra = {});
+    // `rel` has a prefetched stat waiting, or one in flight.
     bool has_prefetched(std::string_view rel) const;
+    // What prefetch_stats' `extra` returned for `rel` (once), if it is still valid.
+    std::optional<std::vector<std::byte>> take_prefetched_extra(const std::string& rel);
+    // Prefetch jobs still running.
+    size_t prefetches_in_flight() const { return in_flight_.size(); }
     engine::Task<FsResult<void>> mkdir(std::string rel, mode_t mode);
     engine::Task<FsResult<void>> unlink(std::string rel);  // a non-directory
     engine::Task<FsResult<void>> rmdir(std::string rel);   // an empty directory
@@ -96,7 +111,10 @@ public:
 
     // Forgets cached directory fds for `rel` and everything beneath it. The operations above do
     // this themselves; callers that change the tree by other means call it.
-    void forget(std::string_view rel) { cache_.invalidate(rel); }
+    void forget(std::string_view rel) {
+        cache_.invalidate(rel);
+        changed(rel, true);
+    }
 
 private:
     DirRoot(engine::Engine& engine, std::string path, DirHandle root, bool use_openat2,
@@ -115,14 +133,23 @@ private:
     bool use_openat2_;
     DirCache cache_;
     std::mt19937_64 rng_;
-    // prefetch_stats results, valid while no change was made through this root since.
+    // A change to `rel` (and, with `subtree`, everything beneath it) made through this root:
+    // prefetched facts about it are dropped.
+    void changed(std::string_view rel, bool subtree);
     struct Prefetched {
         FileAttrs attrs;
         int err = 0;
     };
+    struct PrefetchBatch;
+    static engine::Task<void> run_prefetch(engine::Engine& engine,
+                                           std::shared_ptr<PrefetchBatch> batch);
+    // Waits for the oldest prefetch job and moves its still-valid results into prefetched_.
+    engine::Task<void> harvest_oldest();
+    void harvest(PrefetchBatch& batch);
     std::unordered_map<std::string, Prefetched> prefetched_;
-    uint64_t prefetched_gen_ = 0;
-    uint64_t mutations_ = 0;
+    std::unordered_map<std::string, std::vector<std::byte>> prefetched_extra_;
+    std::deque<std::shared_ptr<PrefetchBatch>> in_flight_;  // oldest first
+    std::unordered_set<std::string> in_flight_rels_;
 };
 
 // The symlink-refusing open_how used for every confined openat2.

@@ -1,85 +1,75 @@
-// Directory listing: names from getdents64, attributes from concurrent statx, depth-first walks.
+// Directory listing: getdents64 and statx in one worker job per directory; depth-first walks.
 #include "fs/scan.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <span>
 
-#include "engine/event.h"
 #include "fs/dirents.h"
 #include "fs/rel_path.h"
 
 namespace ursync::fs {
 
 using engine::Engine;
-using engine::SysResult;
 using engine::Task;
 
-namespace {
-
-// Shared by the statx workers of one scan; lives in the scanning coroutine's frame, which waits
-// on `done` until the last worker has finished with it.
-struct StatBatch {
-    StatBatch(Engine& engine, int fd, const std::vector<RawDirent>& entries)
-        : dir_fd(fd), names(entries), stx(entries.size()), errs(entries.size(), 0), done(engine) {}
-    int dir_fd;
-    const std::vector<RawDirent>& names;
-    std::vector<struct statx> stx;
-    std::vector<int> errs;
-    size_t next = 0;
-    size_t active = 0;
-    engine::Event done;
-};
-
-Task<void> stat_worker(Engine& engine, StatBatch& batch) {
-    while (batch.next < batch.names.size()) {
-        size_t i = batch.next++;
-        SysResult r = co_await engine.statx(batch.dir_fd, batch.names[i].name.c_str(),
-                                            AT_SYMLINK_NOFOLLOW, k_statx_mask, &batch.stx[i]);
-        batch.errs[i] = r.err();
-    }
-    if (--batch.active == 0) batch.done.set();  // the last touch of `batch`
-}
-
-Task<FsResult<std::vector<RawDirent>>> read_names(Engine& engine, int dir_fd,
-                                                  const std::string& rel_dir) {
-    std::vector<RawDirent> names;
+ScanResult scan_dir_blocking(int dir_fd, bool sorted) {
+    ScanResult out;
     std::vector<std::byte> buf(k_getdents_buf_bytes);
     for (;;) {
-        SysResult r = co_await engine.getdents(dir_fd, buf);
-        if (!r) co_return Unexpected{sys_error("readdir", rel_dir, r.err())};
-        if (r.value() == 0) break;
-        auto got = std::span<const std::byte>(buf).first(static_cast<size_t>(r.value()));
-        if (!parse_dirents(got, names)) co_return Unexpected{sys_error("readdir", rel_dir, EIO)};
-    }
-    co_return names;
-}
-
-}  // namespace
-
-Task<FsResult<std::vector<DirEntry>>> scan_dir_fd(Engine& engine, int dir_fd, std::string rel_dir) {
-    auto names = co_await read_names(engine, dir_fd, rel_dir);
-    if (!names) co_return Unexpected{std::move(names).error()};
-    std::sort(names->begin(), names->end(),
-              [](const RawDirent& a, const RawDirent& b) { return a.name < b.name; });
-    StatBatch batch(engine, dir_fd, *names);
-    batch.active = std::min(k_scan_statx_inflight_max, names->size());
-    if (batch.active == 0) co_return std::vector<DirEntry>{};
-    for (size_t w = batch.active; w > 0; --w) engine.spawn(stat_worker(engine, batch));
-    co_await batch.done;
-    std::vector<DirEntry> entries;
-    entries.reserve(names->size());
-    for (size_t i = 0; i < names->size(); ++i) {
-        std::string& name = (*names)[i].name;
-        if (batch.errs[i] != 0) {
-            FsError e = sys_error("stat", join_rel(rel_dir, name), batch.errs[i]);
-            entries.push_back(DirEntry{std::move(name), Unexpected{std::move(e)}});
-        } else {
-            entries.push_back(DirEntry{std::move(name), attrs_from_statx(batch.stx[i])});
+        const long n = ::syscall(SYS_getdents64, dir_fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            out.err = errno;
+            return out;
+        }
+        if (n == 0) break;
+        auto got = std::span<const std::byte>(buf).first(static_cast<size_t>(n));
+        if (!parse_dirents(got, out.names)) {
+            out.err = EIO;
+            return out;
         }
     }
-    co_return entries;
+    if (sorted) {
+        std::sort(out.names.begin(), out.names.end(),
+                  [](const RawDirent& a, const RawDirent& b) { return a.name < b.name; });
+    }
+    out.stx.resize(out.names.size());
+    out.errs.assign(out.names.size(), 0);
+    for (size_t i = 0; i < out.names.size(); ++i) {
+        if (::statx(dir_fd, out.names[i].name.c_str(), AT_SYMLINK_NOFOLLOW, k_statx_mask,
+                    &out.stx[i]) != 0)
+            out.errs[i] = errno;
+    }
+    return out;
+}
+
+FsResult<std::vector<DirEntry>> entries_of(ScanResult&& scan, const std::string& rel_dir) {
+    if (scan.err != 0) return Unexpected{sys_error("readdir", rel_dir, scan.err)};
+    std::vector<DirEntry> entries;
+    entries.reserve(scan.names.size());
+    for (size_t i = 0; i < scan.names.size(); ++i) {
+        std::string& name = scan.names[i].name;
+        if (scan.errs[i] != 0) {
+            FsError e = sys_error("stat", join_rel(rel_dir, name), scan.errs[i]);
+            entries.push_back(DirEntry{std::move(name), Unexpected{std::move(e)}});
+        } else {
+            entries.push_back(DirEntry{std::move(name), attrs_from_statx(scan.stx[i])});
+        }
+    }
+    return entries;
+}
+
+Task<FsResult<std::vector<DirEntry>>> scan_dir_fd(Engine& engine, int dir_fd, std::string rel_dir) {
+    auto job = [dir_fd] { return scan_dir_blocking(dir_fd, true); };
+    ScanResult scan = co_await engine.offload(job);
+    co_return entries_of(std::move(scan), rel_dir);
 }
 
 Task<FsResult<std::vector<DirEntry>>> scan_dir(DirRoot& root, std::string rel_dir) {

@@ -1,4 +1,6 @@
-// Directory scans: getdents64 on the pool, then many statx through the ring; and a tree walker.
+// Directory scans: getdents64 and every entry's statx in one worker-pool job (a statx through the
+// ring is run by an io-wq worker anyway: one job per directory saves a wake-up per entry); and a
+// tree walker.
 #pragma once
 
 #include <cstddef>
@@ -10,11 +12,10 @@
 #include "engine/engine.h"
 #include "fs/attrs.h"
 #include "fs/beneath.h"
+#include "fs/dirents.h"
 
 namespace ursync::fs {
 
-// statx calls one scan keeps in flight at once.
-inline constexpr size_t k_scan_statx_inflight_max = 32;
 // The buffer each getdents64 call fills.
 inline constexpr size_t k_getdents_buf_bytes = 32 * 1024;
 
@@ -33,6 +34,21 @@ engine::Task<FsResult<std::vector<DirEntry>>> scan_dir(DirRoot& root, std::strin
 // in the entries' errors.
 engine::Task<FsResult<std::vector<DirEntry>>> scan_dir_fd(engine::Engine& engine, int dir_fd,
                                                          std::string rel_dir);
+
+// One directory's raw listing: names (getdents order, or sorted bytewise), each with its statx
+// (symlinks not followed) or the errno of that statx; `err` is a getdents failure.
+struct ScanResult {
+    int err = 0;
+    std::vector<RawDirent> names;
+    std::vector<struct statx> stx;
+    std::vector<int> errs;
+};
+
+// Lists the open directory `dir_fd` with plain syscalls: for worker-pool jobs.
+ScanResult scan_dir_blocking(int dir_fd, bool sorted);
+
+// The entries of `scan` (moved out), errors named after `rel_dir`.
+FsResult<std::vector<DirEntry>> entries_of(ScanResult&& scan, const std::string& rel_dir);
 
 struct WalkOptions {
     bool one_file_system = false;  // do not descend into directories on another device (-x)

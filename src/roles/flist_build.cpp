@@ -12,7 +12,6 @@
 #include "fs/scan.h"
 #include "roles/flist_build_io.h"
 #include "roles/send_messages.h"
-#include "roles/send_scan.h"
 #include "roles/send_yield.h"
 
 namespace ursync::roles {
@@ -74,7 +73,8 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
         if (!layer) co_return Unexpected{std::move(layer).error()};
         merged = std::move(*layer);
     }
-    auto listing = co_await scan_dir_unsorted(*roots_[root].root, dir_rel);
+    ScannedDir scanned = co_await scanner_.take(*roots_[root].root, root, dir_rel);
+    auto& listing = scanned.entries;
     if (!listing) {
         const fs::FsError& e = listing.error();
         if (e.not_found()) {
@@ -88,8 +88,10 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
     }
     const size_t start = out.size();
     StackGuard guard(s_.engine);
-    for (auto& d : *listing) {
+    const size_t digest_len = protocol::digest_len(s_.params.file_checksum);
+    for (size_t k = 0; k < listing->size(); ++k) {
         co_await guard.tick();
+        fs::DirEntry& d = (*listing)[k];
         std::string rel = fs::join_rel(dir_rel, d.name);
         if (rel.size() > protocol::k_name_len_max) {
             report("skipping overly long name: " + rel, k_ioerr_general, true);
@@ -115,12 +117,23 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
         if (!*made) continue;
         (*made)->info.parent_merged = merged;
         out.push_back(std::move(**made));
+        // -c: the sum taken with the scan (a file that could not be read: all zero, as rsync).
+        if (!scanned.sums.empty() && out.back().entry.is_regular()) {
+            protocol::Digest& sum = out.back().entry.checksum;
+            sum = scanned.sums[k].value_or(protocol::Digest{});
+            sum.len = digest_len;
+        }
     }
     co_await fill_checksums(root, out, start);
     if (recursive) {
         const size_t end = out.size();
         for (size_t i = start; i < end; ++i) {
             if (!out[i].entry.is_dir() || !out[i].info.content_dir) continue;
+            for (size_t j = i + 1; j < end; ++j) {  // the next one is listed meanwhile
+                if (!out[j].entry.is_dir() || !out[j].info.content_dir) continue;
+                co_await scan_ahead(out[j]);
+                break;
+            }
             std::string sub = out[i].entry.name;
             auto r = co_await scan_into(root, std::move(sub), merged, true, dev, out);
             if (!r) co_return r;
@@ -219,6 +232,11 @@ engine::Task<std::string> FlistBuilder::group0_name() {
     co_return (co_await ids_.group_name_of(0)).value_or("");
 }
 
+engine::Task<void> FlistBuilder::scan_ahead(const BuiltEntry& dir) {
+    if (!dir.info.content_dir || !dir.entry.is_dir()) co_return;
+    co_await scanner_.start(*roots_[dir.info.root].root, dir.info.root, dir.entry.name);
+}
+
 engine::Task<void> FlistBuilder::fill_ids(protocol::FileEntry& e) {
     const cli::Options& o = s_.options;
     if (o.numeric_ids) co_return;
@@ -232,7 +250,7 @@ engine::Task<void> FlistBuilder::fill_checksums(uint32_t root, std::vector<Built
     const size_t len = protocol::digest_len(s_.params.file_checksum);
     std::vector<FileToHash> jobs;
     for (size_t i = from; i < out.size(); ++i) {
-        if (!out[i].entry.is_regular()) continue;
+        if (!out[i].entry.is_regular() || out[i].entry.checksum.len != 0) continue;  // hashed
         jobs.push_back(FileToHash{out[i].entry.name, &out[i].entry.checksum});
     }
     co_await hash_files(s_.engine, *roots_[root].root, s_.params.file_checksum, jobs);

@@ -13,6 +13,7 @@
 #include "fs/ids.h"
 #include "protocol/file_entry.h"
 #include "roles/filter.h"
+#include "roles/send_scan.h"
 #include "roles/session_context.h"
 #include "session/session_error.h"
 
@@ -79,6 +80,9 @@ class FlistBuilder {
     engine::Task<session::SessionResult<void>> list_contents(const BuiltEntry& dir,
                                                              std::vector<BuiltEntry>& out);
 
+    // Starts listing the contents of `dir` (when list_contents would list them) ahead of time.
+    engine::Task<void> scan_ahead(const BuiltEntry& dir);
+
     fs::DirRoot& root(uint32_t index) { return *roots_[index].root; }
     // The names of uid 0 and gid 0 for the id lists ("" when unknown).
     engine::Task<std::string> user0_name();
@@ -131,6 +135,7 @@ class FlistBuilder {
     std::string last_implied_;
     uint32_t last_implied_root_ = 0;
     std::optional<size_t> last_implied_entry_;  // its index in the list being built
+    DirScanner scanner_;
 };
 
 }  // namespace ursync::roles

@@ -126,7 +126,10 @@ Expected<SourceArg, SessionError> split_source_arg(std::string_view arg, bool re
 }
 
 FlistBuilder::FlistBuilder(Session& s, FilterList filters)
-    : s_(s), filters_(std::move(filters)), has_merges_(filters_.has_dir_merges()), ids_(s.engine) {}
+    : s_(s), filters_(std::move(filters)), has_merges_(filters_.has_dir_merges()), ids_(s.engine),
+      scanner_(s.engine, s.options.checksum
+                             ? std::optional<protocol::ChecksumAlgo>(s.params.file_checksum)
+                             : std::nullopt) {}
 
 FlistBuilder::~FlistBuilder() = default;
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,9 @@ namespace ursync::roles {
 
 // Largest per-directory merge file read (a bound on what a planted file can make us hold).
 inline constexpr size_t k_merge_file_len_max = 16 * 1024 * 1024;
-// Files hashed at once for -c (each keeps one read buffer).
-inline constexpr size_t k_hash_files_inflight_max = 4;
+// -c hashing: a list of at least k_hash_split_min files is shared by k_hash_jobs_max worker jobs.
+inline constexpr size_t k_hash_jobs_max = 2;
+inline constexpr size_t k_hash_split_min = 8;
 // Read size for -c hashing.
 inline constexpr size_t k_hash_read_bytes = 1024 * 1024;
 
@@ -29,8 +31,15 @@ struct FileToHash {
     protocol::Digest* out;  // receives the digest (all zero when the file cannot be read)
 };
 
-// The unseeded whole-file digest of each file (rsync checksum.c:file_checksum), reads through
-// the ring, hashing on the worker pool, several files at once.
+// The unseeded whole-file digest of the regular file `name` in `dir_fd` (opened O_NOFOLLOW, never
+// blocking on a fifo), read with plain syscalls into `buf`: for worker jobs. nullopt when it
+// cannot be opened or read or is not a regular file.
+std::optional<protocol::Digest> hash_file_blocking(int dir_fd, const char* name,
+                                                   protocol::ChecksumAlgo algo,
+                                                   std::span<std::byte> buf);
+
+// The unseeded whole-file digest of each file (rsync checksum.c:file_checksum), in worker jobs
+// (directories resolved on the engine thread, beneath the root).
 engine::Task<void> hash_files(engine::Engine& engine, fs::DirRoot& root,
                               protocol::ChecksumAlgo algo, std::vector<FileToHash>& jobs);
 

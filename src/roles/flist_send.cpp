@@ -193,6 +193,14 @@ engine::Task<SessionResult<void>> SendList::send_one_segment() {
     const size_t dir_ndx = pending_dirs_.back();
     pending_dirs_.pop_back();
     if (!list_.dirs().active(dir_ndx)) co_return SessionResult<void>{};  // a stray duplicate
+    // The next directories are listed by worker jobs while this one is sent.
+    for (size_t n = 1; n <= k_scan_ahead_dirs && n <= pending_dirs_.size(); ++n) {
+        const size_t next = pending_dirs_[pending_dirs_.size() - n];
+        if (!list_.dirs().active(next)) continue;
+        const DirLoc loc = dir_loc_[next];
+        BuiltEntry ahead{list_.segments()[loc.seg].entries[loc.idx], seg_info_[loc.seg].info[loc.idx]};
+        co_await builder_.scan_ahead(ahead);
+    }
     std::vector<BuiltEntry> entries;
     {
         const DirLoc loc = dir_loc_[dir_ndx];

@@ -2,11 +2,15 @@
 #include "roles/generator.h"
 
 #include "protocol/varint.h"
+#include "roles/basis_sums.h"
 #include "roles/delete.h"
+#include "roles/flist_build_io.h"
 #include "roles/generator_entry.h"
+#include "roles/generator_util.h"
 #include "roles/local_copier.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_hlink.h"
+#include "util/scratch.h"
 
 namespace ursync::roles {
 
@@ -98,18 +102,57 @@ engine::Task<void> touch_up_dirs(RecvContext& ctx) {
     }
 }
 
-// Stats of the entries ahead of position `from` in a segment, taken together in one worker job
-// (one hop instead of one per entry), unless the next one is already waiting.
+// The generator's stats (and -c sums) are taken ahead of the walk in worker jobs of this many
+// entries, at most k_stat_prefetch_jobs of them in flight (stat() waits for its own).
 constexpr size_t k_stat_prefetch_entries = 128;
+constexpr size_t k_stat_prefetch_jobs = 2;
 
-engine::Task<void> prefetch_dest_stats(RecvContext& ctx, size_t seg, size_t from) {
+// -c: hashes, in the prefetch job, each regular file whose size is the listed one (the quick
+// check's next step). `sizes[pos]` is the listed size of a regular file, else -1.
+fs::DirRoot::PrefetchExtra checksum_extra(std::vector<int64_t> sizes, protocol::ChecksumAlgo algo) {
+    return [sizes = std::move(sizes), algo](size_t pos, int dir_fd, const char* name,
+                                            const fs::FileAttrs& a)
+               -> std::optional<std::vector<std::byte>> {
+        if (sizes[pos] < 0 || !a.is_regular() || a.size != static_cast<uint64_t>(sizes[pos]))
+            return std::nullopt;
+        auto sum = hash_file_blocking(dir_fd, name, algo,
+                                      util::thread_scratch(k_basis_read_chunk_bytes));
+        if (!sum) return std::nullopt;
+        return digest_blob(*sum);
+    };
+}
+
+// Keeps the entries ahead of (seg, i) asked for: while less than a window past it is, asks for
+// the next window of what has arrived (across segments).
+engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, size_t i) {
     if (!ctx.root || ctx.local_name || ctx.dry_dest_missing || ctx.s.options.list_only) co_return;
-    const auto& s = ctx.flist.segments()[seg];
-    if (ctx.root->has_prefetched(ctx.local_path(s.entries[from]))) co_return;
-    std::vector<std::string> names;
-    for (size_t i = from; i < s.entries.size() && names.size() < k_stat_prefetch_entries; ++i)
-        if (!s.dropped[i]) names.push_back(ctx.local_path(s.entries[i]));
-    co_await ctx.root->prefetch_stats(std::move(names));
+    const bool checksum = effective(ctx).checksum;
+    const int64_t here = int64_t{ctx.flist.segments()[seg].ndx_start} + static_cast<int64_t>(i);
+    if (g.prefetch_next < here) g.prefetch_next = here;
+    while (g.prefetch_next - here < static_cast<int64_t>(k_stat_prefetch_entries) &&
+           ctx.root->prefetches_in_flight() < k_stat_prefetch_jobs) {
+        std::vector<std::string> names;
+        std::vector<int64_t> sizes;
+        const auto& segs = ctx.flist.segments();
+        int64_t next = g.prefetch_next;
+        for (size_t s = seg; s < segs.size() && names.size() < k_stat_prefetch_entries; ++s) {
+            const int64_t start = segs[s].ndx_start;
+            const int64_t end = start + static_cast<int64_t>(segs[s].entries.size());
+            if (next < start) next = start;
+            for (; next < end && names.size() < k_stat_prefetch_entries; ++next) {
+                const auto k = static_cast<size_t>(next - start);
+                if (segs[s].dropped[k]) continue;
+                const auto& e = segs[s].entries[k];
+                names.push_back(ctx.local_path(e));
+                sizes.push_back(checksum && e.is_regular() ? e.size : -1);
+            }
+        }
+        if (names.empty()) break;  // nothing more has arrived
+        g.prefetch_next = next;
+        fs::DirRoot::PrefetchExtra extra;
+        if (checksum) extra = checksum_extra(std::move(sizes), ctx.s.params.file_checksum);
+        co_await ctx.root->prefetch_stats(std::move(names), std::move(extra));
+    }
 }
 
 // Phase 0: every segment in order (waiting for segments that have not arrived yet).
@@ -148,7 +191,7 @@ engine::Task<SessionResult<void>> walk_segments(RecvContext& ctx, GenState& g) {
         for (size_t i = 0; i < count; ++i) {
             if (fatal(ctx)) co_return SessionResult<void>{};
             if (ctx.flist.segments()[seg].dropped[i]) continue;
-            co_await prefetch_dest_stats(ctx, seg, i);
+            co_await prefetch_ahead(ctx, g, seg, i);
             const auto& s = ctx.flist.segments()[seg];  // (after the wait: the list may grow)
             const int32_t ndx = s.ndx_start + static_cast<int32_t>(i);
             const auto& e = s.entries[i];

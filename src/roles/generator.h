@@ -20,6 +20,7 @@ struct GenState {
     protocol::ByteWriter out;            // records not yet handed to the connection
     std::optional<std::string> skip_dir; // contents of this failed/missing directory are skipped
     std::optional<std::string> dry_missing_dir;  // -n: a directory that was not created
+    int64_t prefetch_next = 0;  // the first file-list index whose stat was not asked for ahead
 };
 
 // Hands the gathered records to the connection (always, or only past the batch size).

@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "roles/basis_sums.h"
+#include "roles/flist_build_io.h"
 #include "roles/recv_attrs.h"
 
 #include "roles/delete.h"
 #include "roles/recv_itemize.h"
+#include "util/scratch.h"
 
 namespace ursync::roles {
 
@@ -46,26 +48,31 @@ engine::Task<bool> clear_way(RecvContext& ctx, GenState& g, const std::string& r
     co_return *r;
 }
 
+std::vector<std::byte> digest_blob(const protocol::Digest& d) {
+    return {d.bytes.begin(), d.bytes.begin() + static_cast<ptrdiff_t>(d.len)};
+}
+
+protocol::Digest digest_from_blob(std::span<const std::byte> blob) {
+    protocol::Digest d;
+    d.len = std::min(blob.size(), d.bytes.size());
+    std::copy_n(blob.begin(), d.len, d.bytes.begin());
+    return d;
+}
+
 engine::Task<std::optional<protocol::Digest>> file_checksum(RecvContext& ctx, fs::DirRoot& root,
                                                              const std::string& rel) {
-    auto fd = co_await root.open(rel, O_RDONLY);
-    if (!fd) co_return std::nullopt;
-    const int file = *fd;
+    // Taken with its stat, ahead of time (generator.cpp, prefetch_ahead).
+    if (auto blob = root.take_prefetched_extra(rel)) co_return digest_from_blob(*blob);
+    auto leaf = co_await root.leaf(rel, "open");
+    if (!leaf) co_return std::nullopt;
     const auto algo = ctx.s.params.file_checksum;
-    auto sum = co_await ctx.s.engine.offload([file, algo]() -> std::optional<protocol::Digest> {
-        protocol::FileHasher hasher(algo);
-        std::vector<std::byte> buf(k_basis_read_chunk_bytes);
-        for (;;) {
-            ssize_t n = ::read(file, buf.data(), buf.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return std::nullopt;
-            if (n == 0) break;
-            hasher.update(protocol::Bytes(buf.data(), static_cast<size_t>(n)));
-        }
-        return hasher.finish();
-    });
-    co_await ctx.s.engine.close(file);
-    co_return sum;
+    fs::DirHandle dir = std::move(leaf->dir);
+    std::string name = std::move(leaf->name);
+    auto job = [&dir, &name, algo] {
+        return hash_file_blocking(dir->get(), name.c_str(), algo,
+                                  util::thread_scratch(k_basis_read_chunk_bytes));
+    };
+    co_return co_await ctx.s.engine.offload(job);
 }
 
 engine::Task<bool> quick_check_ok(RecvContext& ctx, fs::DirRoot& root, const protocol::FileEntry& e,

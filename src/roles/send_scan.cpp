@@ -1,90 +1,87 @@
-// Unsorted directory scans for the sender: getdents order kept, statx calls in parallel.
+// The sender's directory scans: worker jobs started ahead, taken in list order (send_scan.h).
 #include "roles/send_scan.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <span>
+#include <cerrno>
+#include <utility>
 
 #include "engine/event.h"
-#include "fs/dirents.h"
-#include "fs/rel_path.h"
+#include "roles/flist_build_io.h"
+#include "util/scratch.h"
 
 namespace ursync::roles {
 
-using engine::SysResult;
 using engine::Task;
+
+// Shared by the scanner and the job (which may outlive the scanner).
+struct DirScanner::Pending {
+    explicit Pending(engine::Engine& engine) : ready(engine) {}
+    std::optional<fs::FsError> open_error;  // the directory could not be resolved
+    fs::ScanResult scan;
+    std::vector<std::optional<protocol::Digest>> sums;
+    engine::Event ready;
+};
 
 namespace {
 
-// Shared by the statx workers of one scan; it lives in the scanning coroutine's frame, which
-// waits on `done` until the last worker has let go of it.
-struct StatBatch {
-    StatBatch(engine::Engine& engine, int fd, const std::vector<fs::RawDirent>& entries)
-        : dir_fd(fd), names(entries), stx(entries.size()), errs(entries.size(), 0), done(engine) {}
-    int dir_fd;
-    const std::vector<fs::RawDirent>& names;
-    std::vector<struct statx> stx;
-    std::vector<int> errs;
-    size_t next = 0;
-    size_t active = 0;
-    engine::Event done;
-};
-
-Task<void> stat_worker(engine::Engine& engine, StatBatch& batch) {
-    while (batch.next < batch.names.size()) {
-        const size_t i = batch.next++;
-        SysResult r = co_await engine.statx(batch.dir_fd, batch.names[i].name.c_str(),
-                                            AT_SYMLINK_NOFOLLOW, fs::k_statx_mask, &batch.stx[i]);
-        batch.errs[i] = r.err();
-    }
-    if (--batch.active == 0) batch.done.set();
+Task<void> run_scan(engine::Engine& engine, std::shared_ptr<DirScanner::Pending> pending,
+                    fs::DirHandle dir, std::optional<protocol::ChecksumAlgo> hash) {
+    DirScanner::Pending* p = pending.get();
+    const int dir_path_fd = dir->get();
+    auto job = [p, dir_path_fd, hash] {
+        const int fd = ::openat(dir_path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            p->scan.err = errno;
+            return 0;
+        }
+        p->scan = fs::scan_dir_blocking(fd, false);
+        if (hash && p->scan.err == 0) {
+            p->sums.resize(p->scan.names.size());
+            for (size_t i = 0; i < p->scan.names.size(); ++i) {
+                if (p->scan.errs[i] != 0 || !S_ISREG(p->scan.stx[i].stx_mode)) continue;
+                p->sums[i] = hash_file_blocking(fd, p->scan.names[i].name.c_str(), *hash,
+                                                util::thread_scratch(k_hash_read_bytes));
+            }
+        }
+        ::close(fd);
+        return 0;
+    };
+    co_await engine.offload(job);
+    p->ready.set();
 }
 
 }  // namespace
 
-Task<fs::FsResult<std::vector<fs::DirEntry>>> scan_dir_unsorted(fs::DirRoot& root,
-                                                                std::string rel_dir) {
-    engine::Engine& engine = root.engine();
-    auto fd = co_await root.open(rel_dir, O_RDONLY | O_DIRECTORY);
-    if (!fd) co_return Unexpected{std::move(fd).error()};
-    std::vector<fs::RawDirent> names;
-    std::vector<std::byte> buf(fs::k_getdents_buf_bytes);
-    int err = 0;
-    for (;;) {
-        SysResult r = co_await engine.getdents(*fd, buf);
-        if (!r) {
-            err = r.err();
-            break;
-        }
-        if (r.value() == 0) break;
-        auto got = std::span<const std::byte>(buf).first(static_cast<size_t>(r.value()));
-        if (!fs::parse_dirents(got, names)) {
-            err = EIO;
-            break;
-        }
+std::string DirScanner::key(uint32_t root_index, const std::string& dir_rel) {
+    return std::to_string(root_index) + ":" + dir_rel;
+}
+
+Task<void> DirScanner::start(fs::DirRoot& root, uint32_t root_index, std::string dir_rel) {
+    std::string k = key(root_index, dir_rel);
+    if (pending_.contains(k)) co_return;
+    auto pending = std::make_shared<Pending>(engine_);
+    pending_.emplace(std::move(k), pending);
+    auto dir = co_await root.dir(dir_rel, "opendir");
+    if (!dir) {
+        pending->open_error = std::move(dir).error();
+        pending->ready.set();
+        co_return;
     }
-    std::vector<fs::DirEntry> entries;
-    if (err == 0 && !names.empty()) {
-        StatBatch batch(engine, *fd, names);
-        batch.active = std::min(fs::k_scan_statx_inflight_max, names.size());
-        for (size_t w = batch.active; w > 0; --w) engine.spawn(stat_worker(engine, batch));
-        co_await batch.done;
-        entries.reserve(names.size());
-        for (size_t i = 0; i < names.size(); ++i) {
-            std::string& name = names[i].name;
-            if (batch.errs[i] != 0) {
-                fs::FsError e = fs::sys_error("stat", fs::join_rel(rel_dir, name), batch.errs[i]);
-                entries.push_back(fs::DirEntry{std::move(name), Unexpected{std::move(e)}});
-            } else {
-                entries.push_back(
-                    fs::DirEntry{std::move(name), fs::attrs_from_statx(batch.stx[i])});
-            }
-        }
-    }
-    co_await engine.close(*fd);
-    if (err != 0) co_return Unexpected{fs::sys_error("readdir", rel_dir, err)};
-    co_return entries;
+    engine_.spawn(run_scan(engine_, std::move(pending), std::move(*dir), hash_));
+}
+
+Task<ScannedDir> DirScanner::take(fs::DirRoot& root, uint32_t root_index, std::string dir_rel) {
+    std::string k = key(root_index, dir_rel);
+    if (!pending_.contains(k)) co_await start(root, root_index, dir_rel);
+    std::shared_ptr<Pending> pending = pending_.at(k);
+    co_await pending->ready;
+    pending_.erase(k);
+    if (pending->open_error)
+        co_return ScannedDir{Unexpected{std::move(*pending->open_error)}, {}};
+    co_return ScannedDir{fs::entries_of(std::move(pending->scan), dir_rel), std::move(pending->sums)};
 }
 
 }  // namespace ursync::roles

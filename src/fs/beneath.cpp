@@ -194,6 +194,7 @@ Task<FsResult<void>> DirRoot::mkdir(std::string rel, mode_t mode) {
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.mkdirat(leaf->dir->get(), leaf->name.c_str(), mode);
     if (!r) co_return Unexpected{sys_error("mkdir", rel, r.err())};
+    fresh_dirs_.insert(rel);
     co_return FsResult<void>{};
 }
 

@@ -87,7 +87,8 @@ public:
     // position in `rels`, its directory fd, its leaf name and attributes; what it returns is kept
     // for take_prefetched_extra(). A change made through this root to a path, or to a directory
     // above it, drops what was prefetched for it, in flight or not. A name whose directory does
-    // not exist is prefetched as not found.
+    // not exist, or that this root created (empty) and nothing has named since, is prefetched
+    // as not found without a look.
     using PrefetchExtra = std::function<std::optional<std::vector<std::byte>>(
         size_t, int, const char*, const FileAttrs&)>;
     engine::Task<void> prefetch_stats(std::vector<std::string> rels, PrefetchExtra extra = {});
@@ -150,6 +151,9 @@ private:
     std::unordered_map<std::string, std::vector<std::byte>> prefetched_extra_;
     std::deque<std::shared_ptr<PrefetchBatch>> in_flight_;  // oldest first
     std::unordered_set<std::string> in_flight_rels_;
+    // Directories mkdir() made: empty then, and entries in them are made through the copy that
+    // prefetching runs ahead of (a name is prefetched before its entry is worked on).
+    std::unordered_set<std::string> fresh_dirs_;
 };
 
 // The symlink-refusing open_how used for every confined openat2.

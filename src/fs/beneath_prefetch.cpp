@@ -56,11 +56,16 @@ Task<void> DirRoot::prefetch_stats(std::vector<std::string> rels, PrefetchExtra 
         if (!is_safe_rel_path(rel) || is_root_rel(rel) || in_flight_rels_.contains(rel)) continue;
         auto [parent, name] = split_parent_leaf(rel);
         if (!have_last || parent != last_parent) {
-            auto dir = co_await resolve_dir(parent, "stat", rel);
             have_last = true;
             last_parent.assign(parent);
-            last_missing = !dir && dir.error().err == ENOENT;
-            last_dir = dir ? std::move(*dir) : nullptr;
+            if (fresh_dirs_.contains(last_parent)) {
+                last_missing = true;
+                last_dir = nullptr;
+            } else {
+                auto dir = co_await resolve_dir(parent, "stat", rel);
+                last_missing = !dir && dir.error().err == ENOENT;
+                last_dir = dir ? std::move(*dir) : nullptr;
+            }
         }
         if (!last_dir && !last_missing) continue;  // the stat itself will say why
         PrefetchBatch::Item item;
@@ -136,6 +141,12 @@ std::optional<std::vector<std::byte>> DirRoot::take_prefetched_extra(const std::
 }
 
 void DirRoot::changed(std::string_view rel, bool subtree) {
+    if (!fresh_dirs_.empty()) {
+        if (subtree)
+            std::erase_if(fresh_dirs_, [rel](const auto& d) { return is_at_or_beneath(d, rel); });
+        else
+            fresh_dirs_.erase(std::string(rel));
+    }
     for (auto& batch : in_flight_) batch->changes.emplace_back(std::string(rel), subtree);
     if (prefetched_.empty() && prefetched_extra_.empty()) return;
     if (!subtree) {

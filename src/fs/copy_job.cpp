@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <memory>
 
 namespace ursync::fs {
@@ -60,6 +62,34 @@ FileAttrs attrs_of(const struct stat& st) {
     return a;
 }
 
+// Unnamed temp files are used until the first one that cannot be linked in (no /proc, no
+// capability): from then on named ones.
+std::atomic<bool> g_unnamed_ok{true};
+
+// Gives the O_TMPFILE inode `fd` the name `name` in `dir`; 0 or the errno. linkat never follows
+// a symlink at `name` (it fails with EEXIST).
+int link_unnamed(int fd, int dir, const char* name) {
+    if (::linkat(fd, "", dir, name, AT_EMPTY_PATH) == 0) return 0;
+    // Without CAP_DAC_READ_SEARCH AT_EMPTY_PATH gives ENOENT; /proc's link to our own fd works.
+    if (errno != ENOENT && errno != EPERM) return errno;
+    char path[48];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    if (::linkat(AT_FDCWD, path, dir, name, AT_SYMLINK_FOLLOW) == 0) return 0;
+    return errno;
+}
+
+// Creates the temp file: unnamed when the destination name is free and the file system has
+// O_TMPFILE, else ".name.XXXXXX" (item.temp_named).
+int create_temp(CopyItem& item, mode_t mode) {
+    if (item.dest_absent && g_unnamed_ok.load(std::memory_order_relaxed)) {
+        const int fd = ::openat(item.dst_dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+        if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    }
+    const int fd = ::openat(item.dst_dir, item.temp_name.c_str(), k_temp_flags, mode);
+    item.temp_named = fd >= 0;
+    return fd;
+}
+
 // One item; returns with item.stage/err set. `src`/`tmp` are closed by the caller.
 void copy_one(CopyItem& item, int& src, int& tmp) {
     src = ::openat(item.src_dir, item.src_name.c_str(),
@@ -79,7 +109,7 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
     // else can see the name yet), never with more than 0777.
     const auto create_mode = static_cast<mode_t>(item.preserve.perms ? (item.want.mode & 0777) | 0600
                                                                     : k_temp_mode);
-    tmp = ::openat(item.dst_dir, item.temp_name.c_str(), k_temp_flags, create_mode);
+    tmp = create_temp(item, create_mode);
     if (tmp < 0) {
         item.stage = CopyStage::create_temp;
         item.err = errno;
@@ -105,6 +135,28 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
         item.stage = CopyStage::fsync;
         item.err = errno;
         return;
+    }
+    if (!item.temp_named) {
+        int err = link_unnamed(tmp, item.dst_dir, item.final_name.c_str());
+        if (err == 0) {
+            item.stage = CopyStage::done;
+            return;
+        }
+        if (err == EEXIST) {  // taken meanwhile: replaced by a rename, as any other file
+            err = link_unnamed(tmp, item.dst_dir, item.temp_name.c_str());
+            item.temp_named = err == 0;
+        }
+        if (err != 0) {
+            // Cannot be named here (no /proc, no capability): this copy and the later ones
+            // take named temp files.
+            g_unnamed_ok.store(false, std::memory_order_relaxed);
+            ::close(tmp);
+            ::close(src);
+            tmp = src = -1;
+            item.dest_absent = false;
+            copy_one(item, src, tmp);
+            return;
+        }
     }
     const int closed = ::close(tmp);
     tmp = -1;
@@ -152,10 +204,7 @@ void run_copy_job(std::span<CopyItem> items) {
         copy_one(item, src, tmp);
         if (tmp >= 0) ::close(tmp);
         if (src >= 0) ::close(src);
-        const bool temp_made = item.stage != CopyStage::open_source &&
-                               item.stage != CopyStage::not_regular &&
-                               item.stage != CopyStage::create_temp;
-        if (item.stage != CopyStage::done && temp_made)
+        if (item.stage != CopyStage::done && item.temp_named)
             ::unlinkat(item.dst_dir, item.temp_name.c_str(), 0);
     }
 }

@@ -1,6 +1,9 @@
 // A batch of whole-file copies carried out by plain syscalls on one worker thread: for each
-// file, source opened O_NOFOLLOW, data copied kernel-side into an O_EXCL temp file beside the
-// destination, attributes set on the temp fd, then the rename over the final name.
+// file, source opened O_NOFOLLOW, data copied kernel-side into a temp file beside the
+// destination, attributes set on the temp fd, then the temp file put in place. Where the
+// destination name is free, the temp file is an unnamed O_TMPFILE inode linked in at the end
+// (no name ever to clean up, one directory update instead of three); else, and where the file
+// system cannot, an O_EXCL ".name.XXXXXX" renamed over the final name.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +29,14 @@ struct CopyItem {
     FileAttrs want;
     PreserveAttrs preserve;
     bool fsync = false;
+    bool dest_absent = false;  // nothing was at final_name when the copy was decided
     // Out.
     CopyStage stage = CopyStage::done;
     int err = 0;                    // errno of the failed step
     int attr_err = 0;               // an attribute step failed (the copy still went on)
     const char* attr_op = nullptr;  // ... this one
     int64_t bytes = 0;              // data bytes copied
+    bool temp_named = false;        // temp_name was created (else the temp file had no name)
 };
 
 // Copies every item, filling in its result; runs on a worker thread (blocking syscalls). A

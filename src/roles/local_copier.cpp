@@ -71,6 +71,7 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     p.item.want = want_of(e, mode);
     p.item.preserve = preserve_of(ctx_, e, SetAttrsFlags{true, false, false});
     p.item.fsync = ctx_.s.options.fsync;
+    p.item.dest_absent = (iflags & k_item_is_new) != 0;
     p.src_dir = std::move(src_leaf->dir);
     p.dst_dir = std::move(dst_leaf->dir);
     p.ref = item.ref;

@@ -1,4 +1,5 @@
-// run_copy_job: whole-file copies into temp files, attributes, rename; failures leave nothing.
+// run_copy_job: whole-file copies into temp files (named or O_TMPFILE), attributes, rename or
+// link; failures leave nothing.
 #include "fs/copy_job.h"
 
 #include <fcntl.h>
@@ -143,6 +144,52 @@ TEST_F(CopyJob, AFullDiskLeavesTheOldFileAndNoTempFile) {
     EXPECT_EQ(items[0].err, ENOSPC);
     EXPECT_EQ(read_text(dst("big")), "old");
     EXPECT_EQ(names_in(base_ + "/dst"), (std::set<std::string>{"big"}));
+}
+
+TEST_F(CopyJob, ANewFileComesInWithoutATempName) {
+    write_text(src("a"), "new data");
+    write_text(dst(".a.AbC123"), "someone else's");  // the named temp file would fail on this
+    std::vector<CopyItem> items{item("a")};
+    items[0].dest_absent = true;
+    run_copy_job(items);
+    EXPECT_EQ(items[0].stage, CopyStage::done);
+    EXPECT_FALSE(items[0].temp_named);
+    EXPECT_EQ(read_text(dst("a")), "new data");
+    const struct stat a = lstat_of(dst("a"));
+    EXPECT_EQ(a.st_mode & 07777, 0640u);
+    EXPECT_EQ(a.st_mtim.tv_sec, 1700000000);
+    EXPECT_EQ(a.st_mtim.tv_nsec, 123456789);
+    EXPECT_EQ(a.st_nlink, 1u);
+    EXPECT_EQ(read_text(dst(".a.AbC123")), "someone else's");
+    EXPECT_EQ(names_in(base_ + "/dst"), (std::set<std::string>{"a", ".a.AbC123"}));
+}
+
+TEST_F(CopyJob, ANameTakenMeanwhileIsReplacedByARename) {
+    write_text(src("a"), "new data");
+    write_text(dst("a"), "appeared after the decision");
+    std::vector<CopyItem> items{item("a")};
+    items[0].dest_absent = true;
+    run_copy_job(items);
+    EXPECT_EQ(items[0].stage, CopyStage::done);
+    EXPECT_TRUE(items[0].temp_named);
+    EXPECT_EQ(read_text(dst("a")), "new data");
+    EXPECT_EQ(names_in(base_ + "/dst"), (std::set<std::string>{"a"}));
+}
+
+TEST_F(CopyJob, AFullDiskLeavesNothingForANewFile) {
+    ::close(dst_);
+    if (::mount("tmpfs", (base_ + "/dst").c_str(), "tmpfs", 0, "size=256k") != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+    mounted_ = true;
+    dst_ = ::open((base_ + "/dst").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dst_, 0);
+    write_text(src("big"), std::string(1 << 20, 'y'));
+    std::vector<CopyItem> items{item("big")};
+    items[0].dest_absent = true;
+    run_copy_job(items);
+    EXPECT_EQ(items[0].stage, CopyStage::copy_data);
+    EXPECT_EQ(items[0].err, ENOSPC);
+    EXPECT_TRUE(names_in(base_ + "/dst").empty());
 }
 
 TEST(CopyFdData, StopsAtTheExpectedLength) {

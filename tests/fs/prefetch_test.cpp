@@ -84,6 +84,23 @@ TEST_P(Prefetch, ANameInAMissingDirectoryIsNotFoundAndStaysSoAfterMkdir) {
     EXPECT_EQ(st.error().path, "new/x");
 }
 
+TEST_P(Prefetch, ANameInADirectoryThisRootMadeIsNotLookedForUntilItIsRenamed) {
+    ASSERT_TRUE(run(root().mkdir("fresh", 0755)));
+    // Made behind the root's back after the mkdir: the prefetch assumes the directory is still
+    // as this root made it (empty but for what the copy itself puts there later).
+    write_text(tree_.in_root("fresh/x"), "1");
+    run(root().prefetch_stats(names({"fresh/x"})));
+    auto assumed = run(root().stat("fresh/x"));
+    ASSERT_FALSE(assumed);
+    EXPECT_TRUE(assumed.error().not_found());
+    EXPECT_EQ(size_of("fresh/x"), 1);  // a plain stat looks
+    // Once it is renamed (or removed) through the root it is not fresh any more.
+    ASSERT_TRUE(run(root().rename("fresh", "moved")));
+    ASSERT_TRUE(run(root().rename("moved", "fresh")));
+    run(root().prefetch_stats(names({"fresh/x"})));
+    EXPECT_EQ(size_of("fresh/x"), 1);
+}
+
 TEST_P(Prefetch, TheExtraBlobIsKeptForRegularFilesItReturnsOne) {
     write_text(tree_.in_root("a"), "abc");
     ASSERT_EQ(::mkdir(tree_.in_root("d").c_str(), 0755), 0);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "engine/io_helpers.h"
@@ -13,6 +15,7 @@
 #include "protocol/sum_head.h"
 #include "protocol/token_plain.h"
 #include "roles/errors.h"
+#include "roles/receiving.h"
 
 namespace ursync::roles {
 
@@ -48,6 +51,45 @@ engine::Task<Expected<protocol::Bytes, int>> read_basis(RecvContext& ctx, BasisC
     cache.len = std::max(got, len);
     co_return protocol::Bytes(cache.buf).first(len);
 }
+
+// Writes to the temp file in the background, at most k_recv_writes_inflight at once, so that
+// the next batch is rebuilt while the last one goes into the page cache. Every path out of
+// receive_data drains it first (the tasks refer to it and to the temp file).
+class WriteBehind {
+  public:
+    explicit WriteBehind(engine::Engine& engine) : engine_(engine), ended_(engine) {}
+    // Starts writing the runs [first, second) of `buf` at `off` + first; waits first while the
+    // limit is reached. Returns the first error so far (0: none).
+    engine::Task<int> start(fs::TempFile& temp, std::vector<std::byte> buf, uint64_t off,
+                            std::vector<std::pair<size_t, size_t>> runs) {
+        while (inflight_ >= k_recv_writes_inflight) co_await ended_.wait();
+        if (err_ != 0) co_return err_;
+        ++inflight_;
+        engine_.spawn(run(temp, std::move(buf), off, std::move(runs)));
+        co_return 0;
+    }
+    engine::Task<int> drain() {
+        while (inflight_ > 0) co_await ended_.wait();
+        co_return err_;
+    }
+
+  private:
+    engine::Task<void> run(fs::TempFile& temp, std::vector<std::byte> buf, uint64_t off,
+                           std::vector<std::pair<size_t, size_t>> runs) {
+        for (const auto& [from, to] : runs) {
+            if (err_ != 0) break;
+            auto w = co_await temp.write(protocol::Bytes(buf).subspan(from, to - from), off + from);
+            if (!w && err_ == 0) err_ = w.error().err;
+        }
+        --inflight_;
+        ended_.notify();
+    }
+
+    engine::Engine& engine_;
+    Wakeup ended_;
+    size_t inflight_ = 0;
+    int err_ = 0;
+};
 
 }  // namespace
 
@@ -112,9 +154,12 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
     // -S: runs of zeros become holes (the temp file is new, so a hole reads as zeros).
     const bool sparse = ctx.s.options.sparse;
     uint64_t data_end = 0;  // end of the last bytes actually written
+    WriteBehind writes(ctx.s.engine);
+    // Hands `pending` to the background writer (only its non-zero runs with -S).
     auto write_pending = [&]() -> engine::Task<int> {
         if (pending.empty() || !sink.temp) co_return 0;
         protocol::Bytes all(pending);
+        std::vector<std::pair<size_t, size_t>> runs;
         size_t pos = 0;
         while (pos < all.size()) {
             size_t end = all.size();
@@ -128,23 +173,29 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
                     end += std::min(k_sparse_chunk_bytes, all.size() - end);
             }
             if (end > pos) {
-                auto w = co_await sink.temp->write(all.subspan(pos, end - pos), pending_off + pos);
-                if (!w) {
-                    pending.clear();
-                    co_return w.error().err;
-                }
+                runs.emplace_back(pos, end);
                 data_end = pending_off + end;
             }
             pos = end;
         }
-        pending.clear();
-        co_return 0;
+        std::vector<std::byte> buf = std::move(pending);
+        pending = std::vector<std::byte>();
+        pending.reserve(k_recv_write_batch_bytes);
+        if (runs.empty()) co_return 0;
+        co_return co_await writes.start(*sink.temp, std::move(buf), pending_off, std::move(runs));
     };
+    // The first failure while rebuilding; the loop stops and the writes are drained before any
+    // return (they refer to this frame and to the temp file).
+    std::optional<session::SessionError> failed;
+    int write_err = 0;
     for (;;) {
         auto ev = co_await in.decode<TokenEvent>(
             [&](protocol::ByteCursor& c) { return zstd ? ctx.zstd->next(c) : plain.next(c); },
             "file data");
-        if (!ev) co_return Unexpected{std::move(ev).error()};
+        if (!ev) {
+            failed = std::move(ev).error();
+            break;
+        }
         if (ev->kind == TokenEvent::Kind::end) break;
         if (ctx.s.progress) ctx.s.progress->show(static_cast<int64_t>(offset), list_size);
         protocol::Bytes data;
@@ -160,15 +211,15 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
             in_place = inplace && pos == offset;
             auto got = co_await read_basis(ctx, cache, basis_fd, pos, len, inplace);
             if (!got) {
-                co_return session::fail("read of basis \"" + name + "\" failed: " +
-                                            errno_text(got.error()),
-                                        ExitCode::file_io);
+                failed = session::SessionError{
+                    "read of basis \"" + name + "\" failed: " + errno_text(got.error()),
+                    ExitCode::file_io};
+                break;
             }
             data = *got;
             ctx.stats.matched_data += static_cast<int64_t>(len);
         }
         hasher.update(data);
-        int write_err = 0;
         if (sink.temp) {
             if (pending.empty()) pending_off = offset;
             pending.insert(pending.end(), data.begin(), data.end());
@@ -177,14 +228,14 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, const s
             auto w = co_await engine::write_all(ctx.s.engine, sink.inplace_fd, data, offset);
             if (!w) write_err = w.err();
         }
-        if (write_err != 0) {
-            co_return session::fail("write failed on \"" + name + "\": " + errno_text(write_err),
-                                    ExitCode::file_io);
-        }
+        if (write_err != 0) break;
         offset += data.size();
     }
-    if (int err = co_await write_pending(); err != 0) {
-        co_return session::fail("write failed on \"" + name + "\": " + errno_text(err),
+    if (!failed && write_err == 0) write_err = co_await write_pending();
+    if (const int drained = co_await writes.drain(); write_err == 0) write_err = drained;
+    if (failed) co_return Unexpected{std::move(*failed)};
+    if (write_err != 0) {
+        co_return session::fail("write failed on \"" + name + "\": " + errno_text(write_err),
                                 ExitCode::file_io);
     }
     if (sink.temp && data_end < offset) {

@@ -20,6 +20,8 @@ inline constexpr size_t k_basis_read_ahead_bytes = 1u << 20;
 inline constexpr size_t k_sparse_chunk_bytes = 4096;
 // New data handed to the temp file in writes of about this size.
 inline constexpr size_t k_recv_write_batch_bytes = 1u << 20;
+// Batches being written to the temp file while the next is rebuilt.
+inline constexpr size_t k_recv_writes_inflight = 2;
 
 struct ReceivedData {
     bool verified = false;  // the whole-file checksums matched

@@ -1,6 +1,8 @@
 // Filter-list exchange: int-length-prefixed rule texts, terminated by int 0.
 #include "roles/filter_wire.h"
 
+#include <string_view>
+
 #include "protocol/varint.h"
 
 namespace ursync::roles {
@@ -9,6 +11,41 @@ bool receiver_wants_filter_list(const cli::Options& o, int protocol) {
     bool deleting = o.delete_mode != cli::DeleteMode::none;
     return o.prune_empty_dirs || (deleting && (!o.delete_excluded || protocol >= 29));
 }
+
+namespace {
+
+// What the first word of a rule says: its kind and modifiers, short ("-s", ":n") or long
+// ("exclude,s", "dir-merge,n") form.
+struct RulePrefix {
+    bool sender_only = false;
+    bool receiver_only = false;
+    bool per_dir_merge = false;
+    bool no_prefixes = false;
+};
+
+RulePrefix rule_prefix(std::string_view text) {
+    const std::string_view word = text.substr(0, text.find(' '));
+    std::string_view name;
+    std::string_view mods;
+    if (!word.empty() && std::string_view("+-.:!").find(word[0]) != std::string_view::npos) {
+        name = word.substr(0, 1);
+        mods = word.substr(1);
+    } else {
+        const size_t comma = word.find(',');
+        name = word.substr(0, comma);
+        mods = comma == std::string_view::npos ? std::string_view() : word.substr(comma + 1);
+    }
+    const bool s = mods.find('s') != std::string_view::npos || name == "hide" || name == "show";
+    const bool r = mods.find('r') != std::string_view::npos || name == "protect" || name == "risk";
+    RulePrefix p;
+    p.sender_only = s && !r;
+    p.receiver_only = r && !s;
+    p.per_dir_merge = name == ":" || name == "dir-merge";
+    p.no_prefixes = mods.find('n') != std::string_view::npos;
+    return p;
+}
+
+}  // namespace
 
 std::vector<std::string> filter_rules_for_peer(const cli::Options& o, bool client_is_sender,
                                                int protocol) {
@@ -26,17 +63,18 @@ std::vector<std::string> filter_rules_for_peer(const cli::Options& o, bool clien
             }
         }
         // A rule only for the sending side means nothing to a receiving server, and vice versa.
-        auto space = text.find(' ');
-        std::string_view mods = std::string_view(text).substr(0, space);
-        bool sender_only = mods.size() > 1 && mods.find('s') != std::string_view::npos &&
-                           mods.find('r') == std::string_view::npos;
-        bool receiver_only = mods.size() > 1 && mods.find('r') != std::string_view::npos &&
-                             mods.find('s') == std::string_view::npos;
-        if (client_is_sender && sender_only) continue;
-        if (!client_is_sender && receiver_only) continue;
+        const RulePrefix prefix = rule_prefix(text);
+        if (client_is_sender && prefix.sender_only) continue;
+        if (!client_is_sender && prefix.receiver_only) continue;
+        // --delete-excluded makes every rule without a side sender-side, so a sending client
+        // keeps them to itself (a per-directory merge file with prefixes still goes: its rules
+        // are read where it is). mirrors rsync exclude.c:send_rules
+        if (client_is_sender && o.delete_excluded && !prefix.sender_only &&
+            !prefix.receiver_only && (!prefix.per_dir_merge || prefix.no_prefixes))
+            continue;
         out.push_back(std::move(text));
     }
-    if (o.cvs_exclude && client_is_sender) {
+    if (o.cvs_exclude && client_is_sender && !o.delete_excluded) {
         if (protocol >= 29) out.emplace_back(":C");
         out.emplace_back("-C");
     }

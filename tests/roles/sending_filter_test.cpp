@@ -15,6 +15,7 @@
 
 #include "roles/filter.h"
 #include "roles/filter_wildmatch.h"
+#include "roles/filter_wire.h"
 
 namespace ursync::roles {
 namespace {
@@ -302,6 +303,33 @@ TEST(FilterLive, SameSelectionAsStockRsync) {
         for (const auto& r : c) label += "[" + r + "] ";
         EXPECT_EQ(ours, theirs) << label;
     }
+}
+
+// What a client sends its server: rules for the other side only, and with --delete-excluded a
+// sending client keeps its side-less rules (a per-directory merge file with prefixes still
+// goes). mirrors rsync exclude.c:send_rules
+TEST(FilterRulesForPeer, SidesAndDeleteExcluded) {
+    cli::Options o;
+    o.filter_rules = {"- *.tmp", "-s secret", "+r keep", "exclude,s long-sender",
+                      "protect p*", ": .rules", ":n .plain", "dir-merge .more", "dir-merge,n .np"};
+    EXPECT_EQ(filter_rules_for_peer(o, true, 32),
+              (std::vector<std::string>{"- *.tmp", "+r keep", "protect p*", ": .rules", ":n .plain",
+                                        "dir-merge .more", "dir-merge,n .np"}));
+    EXPECT_EQ(filter_rules_for_peer(o, false, 32),
+              (std::vector<std::string>{"- *.tmp", "-s secret", "exclude,s long-sender", ": .rules",
+                                        ":n .plain", "dir-merge .more", "dir-merge,n .np"}));
+    o.delete_excluded = true;
+    EXPECT_EQ(filter_rules_for_peer(o, true, 32),
+              (std::vector<std::string>{"+r keep", "protect p*", ": .rules", "dir-merge .more"}));
+    // A receiving client sends them all: on the sender they decide what is listed.
+    EXPECT_EQ(filter_rules_for_peer(o, false, 32).size(), 7u);
+    o.cvs_exclude = true;
+    EXPECT_EQ(filter_rules_for_peer(o, true, 32).size(), 4u);
+    o.delete_excluded = false;
+    auto with_cvs = filter_rules_for_peer(o, true, 32);
+    ASSERT_GE(with_cvs.size(), 2u);
+    EXPECT_EQ(with_cvs[with_cvs.size() - 2], ":C");
+    EXPECT_EQ(with_cvs.back(), "-C");
 }
 
 }  // namespace

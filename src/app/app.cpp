@@ -12,6 +12,7 @@
 #include "cli/parse.h"
 #include "cli/support.h"
 #include "engine/engine.h"
+#include "fs/temp_registry.h"
 #include "protocol/handshake.h"
 #include "roles/connection.h"
 
@@ -68,8 +69,29 @@ int report_cli_error(const cli::CliError& e, bool usage) {
 
 }  // namespace
 
+// SIGINT, SIGTERM, SIGHUP: the temp files go, then exit 20 with rsync's words.
+// mirrors rsync main.c:sig_int and cleanup.c:exit_cleanup (RERR_SIGNAL)
+static void on_exit_signal(int) {
+    fs::TempFileRegistry::remove_all_registered_now();
+    static const char k_text[] = "ursync error: received SIGINT, SIGTERM, or SIGHUP (code 20)\n";
+    ssize_t ignored = ::write(STDERR_FILENO, k_text, sizeof k_text - 1);
+    (void)ignored;
+    ::_exit(to_int(ExitCode::signal));
+}
+
+static void install_exit_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_exit_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        sigaddset(&sa.sa_mask, sig);  // one handler at a time
+    }
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
 int run(std::span<const std::string> argv) {
     signal(SIGPIPE, SIG_IGN);  // a closed peer is an error value, not a signal
+    install_exit_signals();
     setlocale(LC_CTYPE, "");   // as rsync: names print per the locale's charset
     auto parsed = cli::parse_command_line(argv);
     if (!parsed) return report_cli_error(parsed.error(), parsed.error().show_usage);

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "fs/temp_registry.h"
+
 namespace ursync::fs {
 
 namespace {
@@ -109,7 +111,15 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
     // else can see the name yet), never with more than 0777.
     const auto create_mode = static_cast<mode_t>(item.preserve.perms ? (item.want.mode & 0777) | 0600
                                                                     : k_temp_mode);
-    tmp = create_temp(item, create_mode);
+    {
+        TempCreation creation;
+        if (!creation.allowed()) {  // the process is exiting on a signal
+            item.stage = CopyStage::create_temp;
+            item.err = EINTR;
+            return;
+        }
+        tmp = create_temp(item, create_mode);
+    }
     if (tmp < 0) {
         item.stage = CopyStage::create_temp;
         item.err = errno;

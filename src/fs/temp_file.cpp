@@ -61,6 +61,11 @@ Task<FsResult<TempFile>> TempFile::create(DirRoot& root, TempFileRegistry& regis
         // Registered before it exists, so no moment passes with an unregistered file on disk.
         auto slot = registry.add(dir_fd, name);
         if (!slot) co_return Unexpected{sys_error("mkstemp", final_rel, ENFILE)};
+        TempCreation creation;
+        if (!creation.allowed()) {  // the process is exiting on a signal
+            registry.remove(*slot);
+            co_return Unexpected{sys_error("mkstemp", final_rel, EINTR)};
+        }
         SysResult r = co_await root.engine().openat(dir_fd, name.c_str(), k_create_flags, mode);
         if (r) {
             TempFile file(root, registry, leaf->dir, std::move(name), *temp_rel,

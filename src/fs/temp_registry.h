@@ -19,7 +19,9 @@ class TempFileRegistry {
 public:
     static constexpr size_t k_slots_default = 1024;  // temp files alive at once, at most
 
+    // Registries list themselves for remove_all_registered_now() while they exist.
     explicit TempFileRegistry(size_t slots = k_slots_default);
+    ~TempFileRegistry();
     TempFileRegistry(const TempFileRegistry&) = delete;
     TempFileRegistry& operator=(const TempFileRegistry&) = delete;
 
@@ -32,6 +34,12 @@ public:
     // only. Each slot it empties stays retired, so call it only when the session is ending.
     void remove_all_now() noexcept;
     size_t live_count() const;
+    // remove_all_now() on every registry of the process (a local copy has two sessions, a
+    // server one), after stopping new temp files (TempCreation) and waiting up to
+    // k_creation_wait_ms for those being created. Async-signal-safe: for the SIGINT/SIGTERM/
+    // SIGHUP handler, which exits right after.
+    static void remove_all_registered_now() noexcept;
+    static constexpr int k_creation_wait_ms = 200;
 
 private:
     enum State : int { k_free = 0, k_filling = 1, k_live = 2, k_retired = 3 };
@@ -45,6 +53,21 @@ private:
     std::unique_ptr<Slot[]> slots_;
     size_t count_;
     size_t hint_ = 0;  // where add() starts looking
+};
+
+// Held around the creation of a registered temp file (on any thread). Once an exit signal came
+// allowed() is false: nothing more is created; the handler waits for the creations under way
+// so that its unlink pass sees every file they made.
+class TempCreation {
+public:
+    TempCreation();
+    ~TempCreation();
+    TempCreation(const TempCreation&) = delete;
+    TempCreation& operator=(const TempCreation&) = delete;
+    bool allowed() const { return allowed_; }
+
+private:
+    bool allowed_;
 };
 
 }  // namespace ursync::fs

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Fault tests for local copies (issue 8), each run with stock rsync first in the same state:
+an interrupted copy (SIGINT, SIGTERM) leaves every destination file old or new and no temp
+file; a source that vanishes mid-run gives "file has vanished" and exit 24; a full disk gives
+rsync's exit code with the old file intact and no temp file.
+Usage: local_faults_test.py URSYNC_BINARY
+"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def temp_names(top):
+    """Names rsync and ursync give temp files (".name.XXXXXX"), anywhere below top."""
+    found = []
+    for d, _, files in os.walk(top):
+        found += [os.path.join(d, n) for n in files if n.startswith(".")]
+    return found
+
+
+class LocalFaults(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which("rsync"):
+            self.skipTest("stock rsync is not installed")
+        self.work = tempfile.mkdtemp(prefix="ursync-local-faults-")
+        self.mounts = []
+
+    def tearDown(self):
+        for m in self.mounts:
+            subprocess.run(["umount", "-l", m], check=False)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def path(self, *parts):
+        return os.path.join(self.work, *parts)
+
+    # ---- interrupted copies
+
+    def make_interrupt_case(self, name):
+        """src: 40 dirs x 50 files of 128 KiB (new versions); dst: old versions of the even
+        files, the odd ones absent. Returns (src, dst, {rel: (old digest or None, new digest)})."""
+        src, dst = self.path(name, "src"), self.path(name, "dst")
+        want = {}
+        for d in range(40):
+            os.makedirs(os.path.join(src, f"d{d:02}"))
+            os.makedirs(os.path.join(dst, f"d{d:02}"))
+            for i in range(50):
+                rel = f"d{d:02}/f{i:02}"
+                data = os.urandom(128 << 10)
+                with open(os.path.join(src, rel), "wb") as f:
+                    f.write(data)
+                old = None
+                if i % 2 == 0:
+                    old_data = b"old " + data[:1000]
+                    with open(os.path.join(dst, rel), "wb") as f:
+                        f.write(old_data)
+                    os.utime(os.path.join(dst, rel), (1, 1))
+                    old = hashlib.sha256(old_data).hexdigest()
+                want[rel] = (old, hashlib.sha256(data).hexdigest())
+        return src, dst, want
+
+    def interrupt(self, binary, sig, name):
+        src, dst, want = self.make_interrupt_case(name)
+        p = subprocess.Popen([binary, "-a", src + "/", dst + "/"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        # Wait until the copy is under way (some new file in place), then signal it.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and p.poll() is None:
+            if os.path.exists(os.path.join(dst, "d00", "f01")):
+                break
+            time.sleep(0.0005)
+        running = p.poll() is None
+        if running:
+            p.send_signal(sig)
+        _, err = p.communicate(timeout=60)
+        return running, p.returncode, dst, want, err
+
+    def check_interrupt(self, sig):
+        ref_running, want_rc, _, _, _ = self.interrupt("rsync", sig, "ref")
+        running, rc, dst, want, err = self.interrupt(URSYNC, sig, "cell")
+        if not running:
+            self.skipTest("the copy ended before the signal could be sent")
+        if ref_running:
+            self.assertEqual(rc, want_rc, err)
+        self.assertNotEqual(rc, 0, err)
+        self.assertEqual(temp_names(dst), [], "no temp file may be left")
+        old_left = new_done = 0
+        for rel, (old, new) in want.items():
+            p = os.path.join(dst, rel)
+            if not os.path.exists(p):
+                self.assertIsNone(old, f"{rel}: the old file is gone")
+                continue
+            got = digest(p)
+            self.assertIn(got, (old, new), f"{rel}: neither the old nor the new version (torn)")
+            old_left += got == old
+            new_done += got == new
+        self.assertGreater(new_done, 0)
+
+    def test_sigint_leaves_old_or_new_files_and_no_temp_file(self):
+        self.check_interrupt(signal.SIGINT)
+
+    def test_sigterm_leaves_old_or_new_files_and_no_temp_file(self):
+        self.check_interrupt(signal.SIGTERM)
+
+    # ---- a source that vanishes
+
+    def vanish(self, binary, name):
+        """Five 64 MiB files (each its own copy batch: the fifth waits for a free slot), then
+        "z"; z is removed from the source as soon as the first temp file shows."""
+        src, dst = self.path(name, "src"), self.path(name, "dst")
+        os.makedirs(src)
+        os.makedirs(dst)
+        block = os.urandom(1 << 20)
+        for i in range(5):
+            with open(os.path.join(src, f"a{i}"), "wb") as f:
+                for _ in range(64):
+                    f.write(block)
+            with open(os.path.join(dst, f"a{i}"), "wb") as f:  # old versions: named temp files
+                f.write(b"old")
+        with open(os.path.join(src, "z"), "w") as f:
+            f.write("z\n")
+        p = subprocess.Popen([binary, "-a", "--no-inc-recursive", src + "/", dst + "/"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        removed = False
+        while time.monotonic() < deadline and p.poll() is None:
+            if temp_names(dst):
+                os.unlink(os.path.join(src, "z"))
+                removed = True
+                break
+            time.sleep(0.0002)
+        _, err = p.communicate(timeout=120)
+        return removed, p.returncode, dst, err
+
+    def test_a_vanished_source_gives_exit_24(self):
+        ref_removed, want_rc, _, ref_err = self.vanish("rsync", "ref")
+        removed, rc, dst, err = self.vanish(URSYNC, "cell")
+        if not removed:
+            self.skipTest("the copy ended before the source could be removed")
+        if ref_removed:
+            self.assertEqual(want_rc, 24, ref_err)
+        self.assertEqual(rc, 24, err)
+        self.assertIn("file has vanished", err)
+        self.assertIn("/z", err)
+        self.assertFalse(os.path.exists(os.path.join(dst, "z")))
+        self.assertEqual(temp_names(dst), [])
+        for i in range(5):
+            self.assertEqual(os.path.getsize(os.path.join(dst, f"a{i}")), 64 << 20)
+
+    # ---- a full disk
+
+    def full_disk(self, binary, name, old):
+        src, dst = self.path(name, "src"), self.path(name, "dst")
+        os.makedirs(src)
+        os.makedirs(dst)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dst],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here: " + r.stderr.strip())
+        self.mounts.append(dst)
+        with open(os.path.join(src, "big.dat"), "wb") as f:
+            f.write(os.urandom(4 << 20))
+        with open(os.path.join(src, "small.txt"), "w") as f:
+            f.write("small\n")
+        if old:
+            with open(os.path.join(dst, "big.dat"), "w") as f:
+                f.write("old\n")
+        p = subprocess.run([binary, "-a", src + "/", dst + "/"], capture_output=True, text=True,
+                           timeout=120)
+        return p.returncode, dst, p.stderr
+
+    def check_full_disk(self, old):
+        want_rc, _, ref_err = self.full_disk("rsync", "ref", old)
+        rc, dst, err = self.full_disk(URSYNC, "cell", old)
+        self.assertEqual(rc, want_rc, err)
+        self.assertEqual(rc, 11, ref_err)
+        self.assertIn("No space left on device", err)
+        self.assertEqual(temp_names(dst), [], "no temp file may be left")
+        big = os.path.join(dst, "big.dat")
+        if old:
+            with open(big) as f:
+                self.assertEqual(f.read(), "old\n", "the old file must survive")
+        else:
+            self.assertFalse(os.path.exists(big))
+
+    def test_a_full_disk_keeps_the_old_file(self):
+        self.check_full_disk(old=True)
+
+    def test_a_full_disk_leaves_no_part_of_a_new_file(self):
+        self.check_full_disk(old=False)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -12,7 +12,8 @@ namespace {
 // Walks the '/'-separated components of a sort name.
 class ComponentWalker {
   public:
-    explicit ComponentWalker(SortName item) : is_dir_(item.is_dir), text_(item.name) {
+    // Starts at byte `from` (just past a '/', or 0).
+    ComponentWalker(SortName item, size_t from) : is_dir_(item.is_dir), text_(item.name), pos_(from) {
         if (is_dir_) {
             // The transfer root "." has no components; "x/." is the directory "x".
             if (text_ == ".") {
@@ -21,7 +22,7 @@ class ComponentWalker {
                 text_.remove_suffix(2);
             }
         }
-        more_ = !text_.empty();
+        more_ = pos_ < text_.size();
     }
 
     bool more() const { return more_; }
@@ -45,9 +46,24 @@ class ComponentWalker {
   private:
     bool is_dir_;
     std::string_view text_;
-    size_t pos_ = 0;
+    size_t pos_;
     bool more_ = false;
 };
+
+// Where two names stop sharing whole directory components: just past the last '/' of their
+// common prefix (0 if none). Those components are equal directories in both, so the comparison
+// can start there. Names the walker rewrites ("." and "x/.") start at 0.
+size_t shared_dirs_end(SortName a, SortName b) {
+    const auto special = [](SortName n) {
+        return n.is_dir && (n.name == "." || n.name.ends_with("/."));
+    };
+    if (special(a) || special(b)) return 0;
+    const size_t limit = std::min(a.name.size(), b.name.size());
+    size_t common = 0;
+    while (common < limit && a.name[common] == b.name[common]) ++common;
+    const size_t slash = a.name.substr(0, common).rfind('/');
+    return slash == std::string_view::npos ? 0 : slash + 1;
+}
 
 int sign_of_byte_diff(unsigned char a, unsigned char b) {
     return a < b ? -1 : (a > b ? 1 : 0);
@@ -73,8 +89,9 @@ int compare_components(std::string_view x, std::string_view y, bool with_slash) 
 }  // namespace
 
 int compare_sort_names(SortName a, SortName b) {
-    ComponentWalker wa(a);
-    ComponentWalker wb(b);
+    const size_t from = shared_dirs_end(a, b);
+    ComponentWalker wa(a, from);
+    ComponentWalker wb(b, from);
     for (;;) {
         if (!wa.more()) return wb.more() ? -1 : 0;
         if (!wb.more()) return 1;

@@ -7,12 +7,15 @@ one fault into the byte stream, chosen by environment variables:
                               bytes of that direction (file data, not a header)
   FAULT=cut-s2c | cut-c2s     after FAULT_AT bytes of that direction, kill the remote command
                               and exit (a dying ssh)
+  FAULT=stall-s2c             after FAULT_AT bytes of server->client data, forward nothing more
+                              (a hung link) until the client is gone
 """
 import os
 import select
 import subprocess
 import sys
 import threading
+import time
 
 args = sys.argv[1:]
 while args and args[0].startswith("-"):  # ssh-style options (-l user takes a value)
@@ -56,6 +59,13 @@ def pump(src, dst, direction):
                     data[i] ^= 0x01
                     flipped = True
                     break
+        if fault == "stall-" + direction and seen + len(data) >= fault_at:
+            write_all(dst, bytes(data[: max(0, fault_at - seen)]))
+            parent = os.getppid()
+            while os.getppid() == parent:  # until the client exits (we are re-parented)
+                time.sleep(0.05)
+            child.kill()
+            os._exit(255)
         if fault == "cut-" + direction and seen + len(data) >= fault_at:
             write_all(dst, bytes(data[: max(0, fault_at - seen)]))
             child.kill()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fault tests against the real peer: a flipped data byte must be redone and end correct; a
-remote shell dying mid-transfer must leave the old file intact and no temp file. Each case runs
-with stock rsync in the same seats first; ursync must end the same way (exit code and files).
+remote shell dying mid-transfer, or SIGINT to a client whose link hangs, must leave the old file
+intact and no temp file. Each case runs with stock rsync in the same seats first; ursync must
+end the same way (exit code and files).
 Usage: faults_test.py URSYNC_BINARY
 """
 import hashlib
@@ -9,7 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+import signal
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -68,6 +71,40 @@ class Faults(unittest.TestCase):
         rc, dst, err = self.run_cell(client, server, direction, fault, 2 << 20, "cell")
         self.assertNotEqual(rc, 0, err)
         self.assertIn(rc, (want_rc, 10, 12, 255), err)  # rsync: 12 (stream) or the shell's 255
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def interrupt_pull(self, client, dest_name):
+        """A pull whose link hangs half-way through big.dat; the client gets SIGINT once its
+        temp file exists. Returns (the client's exit code, dst)."""
+        dst = os.path.join(self.work, dest_name)
+        os.makedirs(dst)
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        env = dict(os.environ, FAULT="stall-s2c", FAULT_AT=str(2 << 20))
+        argv = [client, "-a", "-e", RSH, "--rsync-path=rsync", f"localhost:{self.src}/", dst + "/"]
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not self.leftovers(dst):
+                time.sleep(0.005)
+            self.assertTrue(self.leftovers(dst), "the transfer never started its temp file")
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=60)
+        finally:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # the remote shell and the server
+            except ProcessLookupError:
+                pass
+        return p.returncode, dst, err
+
+    def test_sigint_while_pulling_removes_the_temp_file(self):
+        want_rc, _, _ = self.interrupt_pull("rsync", "ref")
+        rc, dst, err = self.interrupt_pull(URSYNC, "cell")
+        self.assertEqual(rc, want_rc, err)
+        self.assertEqual(rc, 20, err)
         with open(os.path.join(dst, "big.dat"), "rb") as f:
             self.assertEqual(f.read(), self.old, "the old file must survive")
         self.assertEqual(self.leftovers(dst), [], "no temp file may be left")

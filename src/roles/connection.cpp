@@ -198,7 +198,9 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     auto start = std::chrono::steady_clock::now();
 
     auto fail_with = [&](const SessionError& err) -> int {
-        if (!err.what.empty()) {  // two messages: a newline inside one would be escaped
+        // A local copy's receiver that failed has said why; the sender then only lost it.
+        const bool echo = local && link && link->receiver_failed && err.code == ExitCode::stream_io;
+        if (!err.what.empty() && !echo) {  // two messages: a newline inside one would be escaped
             output.error("ursync: " + err.what + "\n");
             output.error("ursync error: " + std::string(exit_code_text(err.code)) + " (code " +
                          std::to_string(to_int(err.code)) + ") [" + who(am_server, am_sender) +

@@ -34,6 +34,9 @@ public:
 
 struct LocalLink {
     LocalSenderSide* sender = nullptr;  // set while the sender answers requests
+    // The receiving side stopped on an error it reported (the sender's lost connection that
+    // follows is not worth a message of its own).
+    bool receiver_failed = false;
 };
 
 }  // namespace ursync::roles

@@ -136,9 +136,13 @@ engine::Task<SessionResult<void>> set_up_destination(RecvContext& ctx, std::stri
     co_return SessionResult<void>{};
 }
 
+// The error, then rsync's exit line for it (as rsync's exit_cleanup prints it).
 void report_fatal(Session& s, const SessionError& e) {
     s.output.error(e.what + "\n");
+    s.output.error("ursync error: " + std::string(exit_code_text(e.code)) + " (code " +
+                   std::to_string(to_int(e.code)) + ") [receiver]\n");
     s.state.note_exit(e.code);
+    if (s.link) s.link->receiver_failed = true;
 }
 
 }  // namespace

@@ -17,7 +17,10 @@ namespace {
 // A fatal error: reported as rsync does, the exit code noted, and MSG_ERROR_EXIT sent so the
 // peer stops too (rsync log.c:log_exit + io.c's error-exit message).
 engine::Task<void> fail_session(Session& s, SendBuffer& out, const session::SessionError& err) {
-    if (!err.what.empty()) {
+    // A local copy's receiver that failed has said why; the sender then only lost it.
+    const bool echo = s.local && s.link && s.link->receiver_failed &&
+                      err.code == ExitCode::stream_io;
+    if (!err.what.empty() && !echo) {
         s.output.error("ursync: " + err.what + "\n");  // two messages: see run_session
         s.output.error("ursync error: " + std::string(exit_code_text(err.code)) + " (code " +
                        std::to_string(to_int(err.code)) + ") [sender]\n");

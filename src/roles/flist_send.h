@@ -41,7 +41,7 @@ struct StockOutputModel {
 // Entries kept announced beyond the segment being worked on (rsync MIN_FILECNT_LOOKAHEAD).
 inline constexpr size_t k_flist_lookahead_entries = 1000;
 // Directories whose listing is started ahead of the one being sent (incremental recursion).
-inline constexpr size_t k_scan_ahead_dirs = 2;
+inline constexpr size_t k_scan_ahead_dirs = 8;
 
 class SendList {
   public:

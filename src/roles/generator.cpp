@@ -103,9 +103,12 @@ engine::Task<void> touch_up_dirs(RecvContext& ctx) {
 }
 
 // The generator's stats (and -c sums) are taken ahead of the walk in worker jobs of this many
-// entries, at most k_stat_prefetch_jobs of them in flight (stat() waits for its own).
+// entries, kept up to k_stat_prefetch_ahead entries ahead with at most k_stat_prefetch_jobs
+// jobs in flight (stat() waits for its own). Measured on 20k files: 2 jobs / 128 ahead gave
+// -c no-op 0.19 s, 4 / 256 0.17 s, 4 / 512 0.16 s, 6 / 1024 no better.
 constexpr size_t k_stat_prefetch_entries = 128;
-constexpr size_t k_stat_prefetch_jobs = 2;
+constexpr int64_t k_stat_prefetch_ahead = 256;
+constexpr size_t k_stat_prefetch_jobs = 4;
 
 // -c: hashes, in the prefetch job, each regular file whose size is the listed one (the quick
 // check's next step). `sizes[pos]` is the listed size of a regular file, else -1.
@@ -129,7 +132,7 @@ engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, siz
     const bool checksum = effective(ctx).checksum;
     const int64_t here = int64_t{ctx.flist.segments()[seg].ndx_start} + static_cast<int64_t>(i);
     if (g.prefetch_next < here) g.prefetch_next = here;
-    while (g.prefetch_next - here < static_cast<int64_t>(k_stat_prefetch_entries) &&
+    while (g.prefetch_next - here < k_stat_prefetch_ahead &&
            ctx.root->prefetches_in_flight() < k_stat_prefetch_jobs) {
         std::vector<std::string> names;
         std::vector<int64_t> sizes;

@@ -59,6 +59,15 @@ protected:
         it.preserve.accurate_time = true;
         return it;
     }
+    // A 256 KiB tmpfs as the destination (needs root, as CI has); false if it cannot be had.
+    bool mount_small_dst() {
+        ::close(dst_);
+        dst_ = -1;
+        if (::mount("tmpfs", (base_ + "/dst").c_str(), "tmpfs", 0, "size=256k") != 0) return false;
+        mounted_ = true;
+        dst_ = ::open((base_ + "/dst").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return dst_ >= 0;
+    }
     std::string src(const std::string& n) const { return base_ + "/src/" + n; }
     std::string dst(const std::string& n) const { return base_ + "/dst/" + n; }
 
@@ -129,13 +138,7 @@ TEST_F(CopyJob, AnExistingTempNameIsNeverOverwritten) {
 }
 
 TEST_F(CopyJob, AFullDiskLeavesTheOldFileAndNoTempFile) {
-    // A 256 KiB tmpfs as the destination (needs root, as CI has).
-    ::close(dst_);
-    if (::mount("tmpfs", (base_ + "/dst").c_str(), "tmpfs", 0, "size=256k") != 0)
-        GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
-    mounted_ = true;
-    dst_ = ::open((base_ + "/dst").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    ASSERT_GE(dst_, 0);
+    if (!mount_small_dst()) GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
     write_text(dst("big"), "old");
     write_text(src("big"), std::string(1 << 20, 'y'));
     std::vector<CopyItem> items{item("big")};
@@ -177,12 +180,7 @@ TEST_F(CopyJob, ANameTakenMeanwhileIsReplacedByARename) {
 }
 
 TEST_F(CopyJob, AFullDiskLeavesNothingForANewFile) {
-    ::close(dst_);
-    if (::mount("tmpfs", (base_ + "/dst").c_str(), "tmpfs", 0, "size=256k") != 0)
-        GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
-    mounted_ = true;
-    dst_ = ::open((base_ + "/dst").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    ASSERT_GE(dst_, 0);
+    if (!mount_small_dst()) GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
     write_text(src("big"), std::string(1 << 20, 'y'));
     std::vector<CopyItem> items{item("big")};
     items[0].dest_absent = true;

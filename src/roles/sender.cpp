@@ -67,33 +67,33 @@ static int64_t wire_bytes_for(int64_t len, size_t digest_len) {
     return 3 + 16 + len + chunks * (4 + 4) + 4 + static_cast<int64_t>(digest_len);
 }
 
-void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) {
+std::optional<SendList::Item> Sender::count_local_transfer(int32_t ndx, uint16_t iflags) {
     auto found = list_.lookup(ndx);
-    if (!found) return;
-    const protocol::FileEntry& entry = *found->entry;
-    if (!found->info->sent && (iflags & k_item_is_new)) count_created(entry);
+    if (!found) return std::nullopt;
+    if (!found->info->sent && (iflags & k_item_is_new)) count_created(*found->entry);
     ++s_.stats.xferred_files;
-    s_.stats.total_transferred_size += entry.size;
+    s_.stats.total_transferred_size += found->entry->size;
+    s_.stats.local_read += 3 + 16;  // the request: ndx, item flags, empty sum head
+    return *found;
+}
+
+void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) {
+    auto found = count_local_transfer(ndx, iflags);
+    if (!found) return;
     s_.stats.literal_data += bytes;
     const int64_t wire = wire_bytes_for(bytes, protocol::digest_len(s_.params.xfer_checksum));
     s_.stats.local_written += wire;
-    s_.stats.local_read += 3 + 16;  // the request: ndx, item flags, empty sum head
     found->info->sent = true;
     SendRequest req;
     req.ndx = ndx;
     req.iflags = iflags;
-    log_item(entry, req, wire);
+    log_item(*found->entry, req, wire);
 }
 
 void Sender::local_open_failed(int32_t ndx, uint16_t iflags, int err) {
-    auto found = list_.lookup(ndx);
+    auto found = count_local_transfer(ndx, iflags);
     if (!found) return;
-    const protocol::FileEntry& entry = *found->entry;
-    if (!found->info->sent && (iflags & k_item_is_new)) count_created(entry);
-    ++s_.stats.xferred_files;
-    s_.stats.total_transferred_size += entry.size;
-    s_.stats.local_read += 3 + 16;
-    report_open_failure(list_.builder().full_name(found->info->root, entry.name), err,
+    report_open_failure(list_.builder().full_name(found->info->root, found->entry->name), err,
                         err == ENOENT);
 }
 

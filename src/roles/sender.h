@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/task.h"
@@ -59,6 +60,9 @@ class Sender final : public LocalSenderSide {
     std::optional<LocalSourceRef> local_source(int32_t ndx) override;
     void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) override;
     void local_open_failed(int32_t ndx, uint16_t iflags, int err) override;
+    // What both of those count for ndx as a transferred file (its echoed request included);
+    // nullopt when ndx is not in the list.
+    std::optional<SendList::Item> count_local_transfer(int32_t ndx, uint16_t iflags);
 
   private:
     // The next index (and its attributes) from the generator; NDX_DEL_STATS is handled here.

@@ -55,7 +55,7 @@ constexpr OptionSpec k_main_rows[] = {
     {acls, "acls", 'A', N, R, "", "keep ACLs (implies --perms)"},
     {no_acls, "no-acls", '\0', N, Y, "", ""},
     {no_A, "no-A", '\0', N, Y, "", ""},
-    {xattrs, "xattrs", 'X', N, R, "", "keep extended attributes"},
+    {xattrs, "xattrs", 'X', N, Y, "", "keep extended attributes"},
     {no_xattrs, "no-xattrs", '\0', N, Y, "", ""},
     {no_X, "no-X", '\0', N, Y, "", ""},
     {times, "times", 't', N, Y, "", "keep modification times"},

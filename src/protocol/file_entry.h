@@ -76,6 +76,9 @@ struct FileEntry {
     HardLinkInfo hlink;
     bool top_dir = false;         // directories: XMIT_TOP_DIR (named on the command line)
     bool no_content_dir = false;  // directories: XMIT_NO_CONTENT_DIR (contents not transferred)
+    // With -X: the extended-attribute list of the entry, an index into the session's table of
+    // lists for this direction (xattr_codec.h); -1 without -X.
+    int32_t xattr_ndx = -1;
 
     bool is_dir() const { return mode_is_dir(mode); }
     bool is_regular() const { return mode_is_regular(mode); }

@@ -6,6 +6,7 @@
 #include "protocol/flist_dirs.h"
 #include "roles/flist_progress.h"
 #include "roles/recv_ids.h"
+#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -66,6 +67,11 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
             break;
         }
         FileEntry e = std::get<FileEntry>(std::move(*item));
+        if (ctx.xattrs) {
+            auto xl = co_await recv_xattr_list(ctx);
+            if (!xl) co_return Unexpected{std::move(xl).error()};
+            e.xattr_ndx = *xl;
+        }
         auto ok = check_entry_name(ctx, e, dir_ndx);
         if (!ok) co_return Unexpected{std::move(ok).error()};
         if (entries.size() >= k_segment_entries_max) {

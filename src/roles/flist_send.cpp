@@ -30,7 +30,9 @@ SendList::SendList(Session& s, FlistBuilder& builder, SendBuffer& out, protocol:
       builder_(builder),
       out_(out),
       ndx_out_(ndx_out),
-      fopts_(flist_options_for(s.options, s.params)) {}
+      fopts_(flist_options_for(s.options, s.params)) {
+    if (s.options.xattrs > 0) xattrs_ = std::make_unique<SendXattrs>(s);
+}
 
 engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry> entries,
                                                          int64_t parent_dir) {
@@ -46,6 +48,8 @@ engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry>
         co_return session::fail("too many files in the file list", ExitCode::protocol);
     const int32_t io_error_before = s_.state.io_error;
     protocol::SegmentContext ctx{ndx_start, {}};
+    std::vector<protocol::XattrList> xattr_lists;
+    if (xattrs_) xattr_lists = co_await xattrs_->read(builder_, entries);
     StackGuard guard(s_.engine);
     for (size_t i = 0; i < entries.size(); ++i) {
         co_await guard.tick();
@@ -63,6 +67,7 @@ engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry>
         const size_t before = out_.w().size();
         auto enc = protocol::encode_entry(out_.w(), codec_, fopts_, e, ctx);
         if (!enc) co_return Unexpected{session::from_wire(enc.error(), "")};
+        if (xattrs_) xattrs_->put(out_.w(), e, std::move(xattr_lists[i]));
         stock_out_.add(out_.w().size() - before);
         s_.stats.num_files.add(e.mode);
         if (e.is_regular() || e.is_symlink()) s_.stats.total_size += e.size;

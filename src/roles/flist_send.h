@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "roles/flist_progress.h"
 #include "roles/send_buffer.h"
 #include "roles/session_context.h"
+#include "roles/xattrs.h"
 #include "session/session_error.h"
 
 namespace ursync::roles {
@@ -66,6 +68,8 @@ class SendList {
     // The sender is about to wait for input (stock flushes its output then).
     void output_flushed() { stock_out_.flushed(); }
     FlistBuilder& builder() { return builder_; }
+    // With -X: the lists sent, for the generator's requests.
+    SendXattrs* xattrs() { return xattrs_.get(); }
     FileList& list() { return list_; }
     const FileList& list() const { return list_; }
 
@@ -105,6 +109,7 @@ class SendList {
     protocol::NdxState& ndx_out_;
     protocol::FlistOptions fopts_;
     protocol::FlistCodecState codec_;
+    std::unique_ptr<SendXattrs> xattrs_;
     FileList list_;
     std::vector<SegmentInfo> seg_info_;
     std::vector<DirLoc> dir_loc_;       // by dir_ndx

@@ -40,7 +40,7 @@ bool LocalCopier::eligible(const protocol::FileEntry& e) const {
            o.info.level(cli::InfoWord::progress) == 0 &&
            o.append == 0 && !o.sparse && !o.preallocate && !o.partial && !o.partial_dir &&
            !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup && !ctx_.redo_mode &&
-           ctx_.root != nullptr;
+           ctx_.root != nullptr && !ctx_.xattrs;
 }
 
 engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e, std::string name,

@@ -21,6 +21,8 @@
 #include "roles/recv_hlink.h"
 #include "roles/recv_itemize.h"
 #include "roles/recv_one.h"
+#include "roles/recv_xattrs.h"
+#include "roles/xattrs.h"
 
 namespace ursync::roles {
 
@@ -96,6 +98,13 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx) {
         if (!x) co_return Unexpected{std::move(x).error()};
         rec.xname = std::move(*x);
     }
+    if (ctx.xattrs && xattr_exchange(ctx.xattrs->level, ctx.s.options.dry_run, ctx.xattrs->optim,
+                                     rec.iflags)) {
+        auto answer = co_await recv_xattr_answer(ctx, ctx.entry(rec.ref));
+        if (!answer) co_return Unexpected{std::move(answer).error()};
+    }
+    if (ctx.xattrs && (rec.iflags & k_item_transfer) && loc->idx)
+        take_long_values(ctx, ctx.entry(rec.ref), ctx.local_path(ctx.entry(rec.ref)));
     if (rec.iflags & k_item_transfer) {
         if (!loc->idx || !ctx.entry(rec.ref).is_regular()) {
             co_return session::fail("received request to transfer non-regular file: " +
@@ -174,6 +183,12 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx) {
         const FileEntry& e = ctx.entry(rec->ref);
         if (!(rec->iflags & k_item_transfer)) {
             log_received_item(ctx, e, e.name, rec->iflags, rec->xname, false);
+            const uint32_t local_link = k_item_xname_follows | k_item_local_change;
+            if (ctx.xattrs &&
+                xattr_exchange(ctx.xattrs->level, ctx.s.options.dry_run, false, rec->iflags) &&
+                (rec->iflags & local_link) != local_link) {
+                apply_xattrs_at(ctx, ctx.local_path(e), e);
+            }
             if (rec->iflags & k_item_is_new) count_created(ctx, e);
             continue;
         }

@@ -206,6 +206,11 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         }
     }
     ctx.am_root = am_root_for(s.options);
+    if (s.options.xattrs > 0) {
+        ctx.xattrs = std::make_unique<RecvXattrs>();
+        ctx.xattrs->level = s.options.xattrs;
+        ctx.xattrs->optim = s.params.xattr_optim;
+    }
     ctx.log_ctx.am_sender = false;
     ctx.log_ctx.preserve_mtimes = s.options.times;
     ctx.log_ctx.receiver_symlink_times = true;

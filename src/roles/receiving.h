@@ -22,6 +22,7 @@
 #include "protocol/flist_codec.h"
 #include "protocol/ndx.h"
 #include "protocol/token_zstd.h"
+#include "protocol/xattr_codec.h"
 #include "roles/file_list.h"
 #include "roles/filter.h"
 #include "roles/log_format.h"
@@ -119,6 +120,14 @@ struct BackupTarget {
 
 class LocalCopier;
 
+// -X on the receiving side: the lists the sender sent (as kept), shared by generator and
+// receiver. The generator uses their digests and states, the receiver fills in long values.
+struct RecvXattrs {
+    int level = 0;       // -X given this many times
+    bool optim = false;  // SessionParams::xattr_optim
+    protocol::XattrTable table;
+};
+
 struct RecvContext {
     explicit RecvContext(Session& session)
         : s(session), stats(session.stats), receiver_progress(session.engine),
@@ -144,6 +153,7 @@ struct RecvContext {
     std::vector<std::unique_ptr<fs::DirRoot>> alt_roots;  // --compare/copy/link-dest (null: absent)
     fs::TempFileRegistry temps;
     LocalCopier* copier = nullptr;  // a local copy: whole files copied here, not over the wire
+    std::unique_ptr<RecvXattrs> xattrs;  // with -X
 
     // Generator bookkeeping. `gen_out` holds its records not yet handed to the connection; the
     // receiver hands them over before it waits for input (the sender may be waiting for them).

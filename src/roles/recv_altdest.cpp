@@ -13,6 +13,7 @@
 #include "roles/generator_util.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
+#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -123,6 +124,7 @@ engine::Task<SessionResult<AltDestChoice>> try_dests_reg(RecvContext& ctx, GenSt
                     const uint32_t iflags = itemize_flags(ctx, e, best_st, k_item_local_change |
                                                                                 k_item_xname_follows);
                     put_record(g.out, ctx.ndx_out, item.ndx, iflags, k_fnamecmp_fname, "");
+                    put_xattr_request(ctx, g.out, item.ndx, iflags);
                 }
                 choice.handled = true;
                 co_return choice;

@@ -7,6 +7,7 @@
 #include "roles/delete.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
+#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -52,7 +53,10 @@ engine::Task<SessionResult<void>> link_member(RecvContext& ctx, GenState& g, Ent
     const uint32_t base = k_item_local_change | k_item_xname_follows;
     if (st && leader_st && st->dev == leader_st->dev && st->ino == leader_st->ino) {
         const uint32_t iflags = itemize_flags(ctx, e, st, base);
-        if (record_wanted(ctx, iflags)) put_record(g.out, ctx.ndx_out, ndx, iflags, k_fnamecmp_fname, "");
+        if (record_wanted(ctx, iflags)) {
+            put_record(g.out, ctx.ndx_out, ndx, iflags, k_fnamecmp_fname, "");
+            put_xattr_request(ctx, g.out, ndx, iflags);
+        }
         co_return SessionResult<void>{};
     }
     if (st && st->is_dir()) {
@@ -72,6 +76,7 @@ engine::Task<SessionResult<void>> link_member(RecvContext& ctx, GenState& g, Ent
     }
     const uint32_t iflags = itemize_flags(ctx, e, st, base);
     put_record(g.out, ctx.ndx_out, ndx, iflags, k_fnamecmp_fname, ctx.entry(leader).name);
+    put_xattr_request(ctx, g.out, ndx, iflags);
     co_return co_await flush_requests(ctx, g, false);
 }
 

@@ -3,6 +3,7 @@
 
 #include "protocol/varint.h"
 #include "roles/recv_attrs.h"
+#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -16,6 +17,8 @@ uint32_t itemize_flags(const RecvContext& ctx, const protocol::FileEntry& e,
                        const std::optional<fs::FileAttrs>& current, uint32_t iflags,
                        bool time_failed) {
     const auto& o = ctx.s.options;
+    if (ctx.xattrs && xattrs_differ_marking(ctx, e, ctx.local_path(e), current.has_value()))
+        iflags |= k_item_report_xattr;
     if (!current) return (iflags | k_item_is_new) & 0xFFFFu;
     const fs::FileAttrs& st = *current;
     const bool keep_time = !o.times              ? false

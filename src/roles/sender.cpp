@@ -176,6 +176,20 @@ engine::Task<SessionResult<SendRequest>> Sender::read_request() {
         req.has_xname = true;
         req.xname = std::move(*x);
     }
+    if (list_.xattrs() &&
+        xattr_exchange(s_.options.xattrs, s_.options.dry_run, s_.params.xattr_optim, req.iflags)) {
+        req.xattr_exchange = true;
+        int32_t prior = 0;
+        for (;;) {
+            auto num = co_await s_.in.decode<std::optional<int32_t>>(
+                [&prior](protocol::ByteCursor& cur) { return protocol::decode_xattr_num(cur, prior); },
+                "xattr request");
+            if (!num) co_return Unexpected{std::move(num).error()};
+            if (!*num) break;
+            prior = **num;
+            req.xattr_nums.push_back(prior);
+        }
+    }
     co_return req;
 }
 
@@ -220,11 +234,17 @@ engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
     co_return sums;
 }
 
-void Sender::write_echo(const SendRequest& req) {
+void Sender::write_echo(const SendRequest& req, const protocol::FileEntry& entry,
+                        const SendInfo& info) {
     protocol::put_ndx(out_.w(), ndx_out_, req.ndx);
     protocol::put_shortint(out_.w(), req.iflags);
     if (req.has_basis_type) protocol::put_byte(out_.w(), req.basis_type);
     if (req.has_xname) protocol::put_vstring(out_.w(), req.xname);
+    if (req.xattr_exchange) {
+        FlistBuilder& builder = list_.builder();
+        list_.xattrs()->put_answer(out_.w(), entry, builder.root(info.root),
+                                   builder.full_name(info.root, entry.name));
+    }
 }
 
 void Sender::count_created(const protocol::FileEntry& entry) {
@@ -303,9 +323,13 @@ engine::Task<SessionResult<void>> Sender::run() {
         if (!found) co_return Unexpected{std::move(found).error()};
         const protocol::FileEntry& entry = *found->entry;
         SendInfo& info = *found->info;
+        if (req->xattr_exchange) {
+            auto marked = list_.xattrs()->mark_asked(entry, req->xattr_nums);
+            if (!marked) co_return marked;
+        }
         if (!(req->iflags & k_item_transfer)) {
             maybe_log_item(entry, *req);
-            write_echo(*req);
+            write_echo(*req, entry, info);
             if (req->iflags & k_item_is_new) count_created(entry);
             auto c = co_await out_.commit();
             if (!c) co_return c;

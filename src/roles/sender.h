@@ -39,6 +39,8 @@ struct SendRequest {
     uint8_t basis_type = 0x80;  // FNAMECMP_FNAME
     bool has_xname = false;
     std::string xname;
+    bool xattr_exchange = false;       // -X: a request for long values came, an answer goes
+    std::vector<int32_t> xattr_nums;   // the values asked for
 };
 
 class Sender final : public LocalSenderSide {
@@ -69,7 +71,8 @@ class Sender final : public LocalSenderSide {
     engine::Task<session::SessionResult<SendRequest>> read_request();
     engine::Task<session::SessionResult<void>> handle_del_stats();
     engine::Task<session::SessionResult<protocol::BlockSums>> read_sums();
-    void write_echo(const SendRequest& req);
+    // The request echoed to the receiver (with -X the values it asked for).
+    void write_echo(const SendRequest& req, const protocol::FileEntry& entry, const SendInfo& info);
     engine::Task<session::SessionResult<void>> send_file(const SendRequest& req,
                                                          const protocol::FileEntry& entry,
                                                          SendInfo& info);

@@ -63,7 +63,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
 
     if (s_.options.dry_run) {
         log_item(entry, req, 0);
-        write_echo(req);
+        write_echo(req, entry, info);
         co_return co_await out_.commit();
     }
     auto sums = co_await read_sums();
@@ -84,7 +84,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     const auto file_len = static_cast<int64_t>(src->attrs.size);
     const uint64_t bytes_before = out_.produced();
 
-    write_echo(req);
+    write_echo(req, entry, info);
     protocol::put_sum_head(out_.w(), sums->head);
     log_before_data(entry, req);
 

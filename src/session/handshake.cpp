@@ -75,6 +75,7 @@ engine::Task<SessionResult<SessionParams>> run_handshake(MuxIn& in, MuxOut& out,
     p.seed_first = (p.compat_flags & protocol::k_cf_chksum_seed_fix) != 0;
     p.id0_names = (p.compat_flags & protocol::k_cf_id0_names) != 0;
     p.safe_flist = (p.compat_flags & protocol::k_cf_safe_flist) != 0 || p.protocol >= 31;
+    p.xattr_optim = p.protocol >= 31 && !(p.compat_flags & protocol::k_cf_avoid_xattr_optim);
     p.symlink_times = server ? caps.symlink_times
                              : (p.compat_flags & protocol::k_cf_symlink_times) != 0;
 

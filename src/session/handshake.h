@@ -23,6 +23,9 @@ struct SessionParams {
     bool id0_names = false;           // CF_ID0_NAMES
     bool safe_flist = false;          // CF_SAFE_FLIST or protocol >= 31
     bool symlink_times = false;       // the receiver can set symlink times
+    // -X: hard links made locally skip the xattr exchange (protocol >= 31 without the client's
+    // 'x', rsync's want_xattr_optim).
+    bool xattr_optim = false;
     protocol::ChecksumAlgo xfer_checksum = protocol::ChecksumAlgo::md5;  // block sums
     protocol::ChecksumAlgo file_checksum = protocol::ChecksumAlgo::md5;  // whole-file and -c sums
     std::string compress;  // "" when not compressing, else the agreed algorithm ("zstd")

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <functional>
 
 #include "engine/engine.h"
@@ -13,6 +14,7 @@
 #include "protocol/mux_frame.h"
 #include "protocol/ndx.h"
 #include "protocol/varint.h"
+#include "protocol/xattr_codec.h"
 #include "receiving_test_util.h"
 #include "roles/entry.h"
 #include "roles/output.h"
@@ -53,14 +55,17 @@ FileEntry entry(std::string name, uint32_t mode, int64_t size = 0) {
     return e;
 }
 
-// The sender's side of a whole non-incremental file list, as stock encodes it.
-void put_flist(ByteWriter& w, const std::vector<FileEntry>& entries) {
+// The sender's side of a whole non-incremental file list, as stock encodes it; `after`, when
+// set, appends what follows each entry (with -X its xattr list).
+void put_flist(ByteWriter& w, const std::vector<FileEntry>& entries,
+               const std::function<void(ByteWriter&, size_t)>& after = {}) {
     protocol::FlistCodecState st;
     auto fo = flist_options_for(archive_options(), params_p31());
     protocol::SegmentContext sc{0, {}};
-    for (const auto& e : entries) {
-        auto r = protocol::encode_entry(w, st, fo, e, sc);
-        if (!r) ADD_FAILURE() << "cannot encode " << e.name;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        auto r = protocol::encode_entry(w, st, fo, entries[i], sc);
+        if (!r) ADD_FAILURE() << "cannot encode " << entries[i].name;
+        if (after) after(w, i);
     }
     protocol::encode_end_of_list(w, fo, 0);
     if (protocol::id_lists_present(fo)) {
@@ -92,8 +97,7 @@ engine::Task<void> feed(transport::FdStream& s, std::vector<std::byte> stream, b
 }
 
 engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, std::string dest,
-                                Outcome& out) {
-    cli::Options o = archive_options();
+                                Outcome& out, cli::Options o) {
     transport::BufferedReader reader(ours);
     transport::BufferedWriter writer(ours);
     session::MuxOut mout(writer);
@@ -110,14 +114,15 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
 }
 
 // Runs receive_files against `stream` (the sender's bytes, framed here) into dir/dest.
-Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool close_after = true) {
+Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool close_after = true,
+                    cli::Options options = archive_options()) {
     ::signal(SIGPIPE, SIG_IGN);
     Outcome out;
     engine::Engine e;
     auto [ours, theirs] = transport::make_socketpair_streams(e);
     e.spawn(feed(theirs, std::move(stream), close_after));
     e.spawn(drain(theirs));
-    e.run(run_receiver(e, ours, dir / "dest/", out));
+    e.run(run_receiver(e, ours, dir / "dest/", out, std::move(options)));
     return out;
 }
 
@@ -283,6 +288,47 @@ TEST_F(Hostile, OneBadChecksumIsRedoneAndSucceeds) {
     auto r = run_hostile(dir, w.take());
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(read_file(dir / "dest/a"), "data");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+cli::Options xattr_options() {
+    cli::Options o = archive_options();
+    o.xattrs = 1;
+    return o;
+}
+
+// -X: a list reference to a list never sent ends the run as rsync's receive_xattr does.
+TEST_F(Hostile, XattrReferenceBeyondTheListsSentIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("f", 0100644, 0)}, [](ByteWriter& out, size_t i) {
+        if (i == 0) protocol::encode_xattr_literal(out, {});
+        else protocol::encode_xattr_ref(out, 5);
+    });
+    auto r = run_hostile(dir, w.take(), true, xattr_options());
+    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+}
+
+// -X: an answer for a value that was not abbreviated is a protocol error, and the file it was
+// for is not created.
+TEST_F(Hostile, XattrAnswerForAShortValueIsRefused) {
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("f", 0100644, 0)}, [](ByteWriter& out, size_t i) {
+        if (i == 0) protocol::encode_xattr_literal(out, {});
+        else protocol::encode_xattr_literal(out, protocol::make_xattr_list({{"user.a", "v"}}));
+    });
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, static_cast<uint16_t>(k_item_transfer | k_item_report_xattr));
+    const std::vector<protocol::XattrValue> values = {{1, "evil"}};
+    protocol::encode_xattr_answer(w, values);
+    auto r = run_hostile(dir, w.take(), true, xattr_options());
+    EXPECT_EQ(r.code, to_int(ExitCode::protocol));
+    EXPECT_FALSE(std::filesystem::exists(dir / "dest/f"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -134,12 +135,20 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
     item.bytes = copied;
     // Attribute failures are reported but the file still goes into place (rsync's
     // finish_transfer); without a stat of the temp file they are skipped, as there.
+    for (const auto& [name, value] : item.xattrs) {
+        if (::fsetxattr(tmp, name.c_str(), value.data(), value.size(), 0) != 0 && !item.attr_err) {
+            item.attr_err = errno;
+            item.attr_op = "fsetxattr";
+        }
+    }
     struct stat tst {};
     if (::fstat(tmp, &tst) == 0) {
         const AttrOutcome set =
             apply_attrs_now(tmp, -1, nullptr, item.want, attrs_of(tst), item.preserve);
-        item.attr_err = set.err;
-        item.attr_op = set.op;
+        if (set.err) {
+            item.attr_err = set.err;
+            item.attr_op = set.op;
+        }
     }
     if (item.fsync && ::fsync(tmp) != 0) {
         item.stage = CopyStage::fsync;

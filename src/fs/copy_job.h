@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fs/attrs.h"
 #include "fs/metadata.h"
@@ -30,6 +32,7 @@ struct CopyItem {
     PreserveAttrs preserve;
     bool fsync = false;
     bool dest_absent = false;  // nothing was at final_name when the copy was decided
+    std::vector<std::pair<std::string, std::string>> xattrs;  // -X: set on the copy
     // Out.
     CopyStage stage = CopyStage::done;
     int err = 0;                    // errno of the failed step

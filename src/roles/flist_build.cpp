@@ -123,6 +123,10 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
             sum = scanned.sums[k].value_or(protocol::Digest{});
             sum.len = digest_len;
         }
+        if (!scanned.xattrs.empty()) {
+            out.back().xattrs = std::move(scanned.xattrs[k]);
+            out.back().xattr_err = scanned.xattr_errs[k];
+        }
     }
     co_await fill_checksums(root, out, start);
     if (recursive) {

@@ -57,6 +57,10 @@ struct SendInfo {
 struct BuiltEntry {
     protocol::FileEntry entry;
     SendInfo info;
+    // -X: the attributes read with the directory scan (a sender's names), or the errno of the
+    // failed read; not read yet when neither is set.
+    std::optional<fs::XattrPairs> xattrs;
+    int xattr_err = 0;
 };
 
 // Builds entries; every filesystem access goes through fs:: (confined, on the ring or the

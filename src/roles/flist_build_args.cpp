@@ -129,7 +129,8 @@ FlistBuilder::FlistBuilder(Session& s, FilterList filters)
     : s_(s), filters_(std::move(filters)), has_merges_(filters_.has_dir_merges()), ids_(s.engine),
       scanner_(s.engine, s.options.checksum
                              ? std::optional<protocol::ChecksumAlgo>(s.params.file_checksum)
-                             : std::nullopt) {}
+                             : std::nullopt,
+               s.options.xattrs) {}
 
 FlistBuilder::~FlistBuilder() = default;
 

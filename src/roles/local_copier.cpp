@@ -1,12 +1,15 @@
 // Local copies moving data kernel-side in batches (see local_copier.h).
 #include "roles/local_copier.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <span>
 #include <utility>
 
 #include "fs/temp_name.h"
+#include "fs/xattrs.h"
 #include "roles/errors.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_one.h"
@@ -26,6 +29,39 @@ std::string dir_prefix(const std::string& rel) {
     return slash == std::string::npos ? std::string() : rel.substr(0, slash + 1);
 }
 
+// -X: the values a copy gets, as the sender would send them: long ones not known yet are read
+// from the source (once per list: later files with the same list reuse them). Marks them as
+// the generator's request would.
+fs::XattrPairs local_xattr_values(RecvContext& ctx, const protocol::FileEntry& e,
+                                  const LocalSourceRef& src) {
+    fs::XattrPairs out;
+    if (e.xattr_ndx < 0 || static_cast<size_t>(e.xattr_ndx) >= ctx.xattrs->table.size())
+        return out;
+    std::string leaf;
+    int dir_fd = -2;
+    for (protocol::Xattr& x : ctx.xattrs->table.at(e.xattr_ndx)) {
+        if (x.is_long()) {
+            x.state = protocol::XattrState::handled;
+            if (!x.full) {
+                if (dir_fd == -2) dir_fd = fs::open_parent_beneath(src.root->fd(), src.name, &leaf);
+                auto v = dir_fd >= 0 ? fs::get_xattr(fs::XattrTarget::at(dir_fd, leaf), x.name)
+                                     : Expected<std::string, int>{Unexpected{-dir_fd}};
+                if (!v) {
+                    report_xfer_error(ctx, "failed to re-read xattr " + x.name + " for " +
+                                               src.full_name);
+                    continue;
+                }
+                x.full = std::move(*v);
+            }
+            out.emplace_back(x.name, *x.full);
+        } else {
+            out.emplace_back(x.name, x.value);
+        }
+    }
+    if (dir_fd >= 0) ::close(dir_fd);
+    return out;
+}
+
 }  // namespace
 
 LocalCopier::LocalCopier(RecvContext& ctx, LocalLink& link)
@@ -40,7 +76,7 @@ bool LocalCopier::eligible(const protocol::FileEntry& e) const {
            o.info.level(cli::InfoWord::progress) == 0 &&
            o.append == 0 && !o.sparse && !o.preallocate && !o.partial && !o.partial_dir &&
            !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup && !ctx_.redo_mode &&
-           ctx_.root != nullptr && !ctx_.xattrs;
+           ctx_.root != nullptr;
 }
 
 engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e, std::string name,
@@ -72,6 +108,7 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     p.item.preserve = preserve_of(ctx_, e, SetAttrsFlags{true, false, false});
     p.item.fsync = ctx_.s.options.fsync;
     p.item.dest_absent = (iflags & k_item_is_new) != 0;
+    if (ctx_.xattrs) p.item.xattrs = local_xattr_values(ctx_, e, *src);
     p.src_dir = std::move(src_leaf->dir);
     p.dst_dir = std::move(dst_leaf->dir);
     p.ref = item.ref;

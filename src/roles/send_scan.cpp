@@ -10,6 +10,7 @@
 
 #include "engine/event.h"
 #include "roles/flist_build_io.h"
+#include "roles/xattrs.h"
 #include "util/scratch.h"
 
 namespace ursync::roles {
@@ -22,16 +23,19 @@ struct DirScanner::Pending {
     std::optional<fs::FsError> open_error;  // the directory could not be resolved
     fs::ScanResult scan;
     std::vector<std::optional<protocol::Digest>> sums;
+    std::vector<fs::XattrPairs> xattrs;
+    std::vector<int> xattr_errs;
     engine::Event ready;
 };
 
 namespace {
 
 Task<void> run_scan(engine::Engine& engine, std::shared_ptr<DirScanner::Pending> pending,
-                    fs::DirHandle dir, std::optional<protocol::ChecksumAlgo> hash) {
+                    fs::DirHandle dir, std::optional<protocol::ChecksumAlgo> hash,
+                    int xattr_level) {
     DirScanner::Pending* p = pending.get();
     const int dir_path_fd = dir->get();
-    auto job = [p, dir_path_fd, hash] {
+    auto job = [p, dir_path_fd, hash, xattr_level] {
         const int fd = ::openat(dir_path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
             p->scan.err = errno;
@@ -44,6 +48,22 @@ Task<void> run_scan(engine::Engine& engine, std::shared_ptr<DirScanner::Pending>
                 if (p->scan.errs[i] != 0 || !S_ISREG(p->scan.stx[i].stx_mode)) continue;
                 p->sums[i] = hash_file_blocking(fd, p->scan.names[i].name.c_str(), *hash,
                                                 util::thread_scratch(k_hash_read_bytes));
+            }
+        }
+        if (xattr_level > 0 && p->scan.err == 0) {
+            const size_t n = p->scan.names.size();
+            p->xattrs.resize(n);
+            p->xattr_errs.assign(n, 0);
+            auto keep = [xattr_level](std::string_view name) {
+                return sender_keeps_xattr(name, xattr_level);
+            };
+            for (size_t i = 0; i < n; ++i) {
+                if (p->scan.errs[i] != 0) continue;
+                const char* what = "";
+                auto got = fs::read_xattrs(fs::XattrTarget::at(fd, p->scan.names[i].name), keep,
+                                           &what);
+                if (got) p->xattrs[i] = std::move(*got);
+                else p->xattr_errs[i] = got.error();
             }
         }
         ::close(fd);
@@ -70,7 +90,7 @@ Task<void> DirScanner::start(fs::DirRoot& root, uint32_t root_index, std::string
         pending->ready.set();
         co_return;
     }
-    engine_.spawn(run_scan(engine_, std::move(pending), std::move(*dir), hash_));
+    engine_.spawn(run_scan(engine_, std::move(pending), std::move(*dir), hash_, xattr_level_));
 }
 
 Task<ScannedDir> DirScanner::take(fs::DirRoot& root, uint32_t root_index, std::string dir_rel) {
@@ -81,7 +101,8 @@ Task<ScannedDir> DirScanner::take(fs::DirRoot& root, uint32_t root_index, std::s
     pending_.erase(k);
     if (pending->open_error)
         co_return ScannedDir{Unexpected{std::move(*pending->open_error)}, {}};
-    co_return ScannedDir{fs::entries_of(std::move(pending->scan), dir_rel), std::move(pending->sums)};
+    co_return ScannedDir{fs::entries_of(std::move(pending->scan), dir_rel), std::move(pending->sums),
+                         std::move(pending->xattrs), std::move(pending->xattr_errs)};
 }
 
 }  // namespace ursync::roles

@@ -14,6 +14,7 @@
 #include "engine/task.h"
 #include "fs/beneath.h"
 #include "fs/scan.h"
+#include "fs/xattrs.h"
 #include "protocol/strong_sum.h"
 
 namespace ursync::roles {
@@ -24,13 +25,19 @@ struct ScannedDir {
     fs::FsResult<std::vector<fs::DirEntry>> entries;
     // -c: parallel to the entries, each regular file's whole-file sum (nullopt: unreadable).
     std::vector<std::optional<protocol::Digest>> sums;
+    // -X: parallel to the entries, each one's attributes as a sender keeps them (empty when
+    // not read), and the errno of a failed read.
+    std::vector<fs::XattrPairs> xattrs;
+    std::vector<int> xattr_errs;
 };
 
 class DirScanner {
   public:
     // `hash`: the -c algorithm, when regular files are to be hashed along with the scan.
-    DirScanner(engine::Engine& engine, std::optional<protocol::ChecksumAlgo> hash)
-        : engine_(engine), hash_(hash) {}
+    // `xattr_level`: -X given this many times (0: attributes are not read with the scan).
+    DirScanner(engine::Engine& engine, std::optional<protocol::ChecksumAlgo> hash,
+               int xattr_level = 0)
+        : engine_(engine), hash_(hash), xattr_level_(xattr_level) {}
 
     // Starts listing `dir_rel` beneath `root` (number `root_index`) in a worker job, unless it
     // is started already.
@@ -44,6 +51,7 @@ class DirScanner {
     static std::string key(uint32_t root_index, const std::string& dir_rel);
     engine::Engine& engine_;
     std::optional<protocol::ChecksumAlgo> hash_;
+    int xattr_level_ = 0;
     std::unordered_map<std::string, std::shared_ptr<Pending>> pending_;
 };
 

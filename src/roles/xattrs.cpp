@@ -69,7 +69,7 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
     std::vector<Target> targets(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto& b = entries[i];
-        if (!xattrs_wanted(s_.options, b.entry)) continue;
+        if (!xattrs_wanted(s_.options, b.entry) || b.xattrs || b.xattr_err) continue;
         fs::DirRoot& root = builder.root(b.info.root);
         Target& t = targets[i];
         t.wanted = true;
@@ -117,7 +117,21 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
         }
         return out;
     };
-    Read got = co_await s_.engine.offload(job);
+    bool any = false;
+    for (const Target& t : targets) any = any || t.wanted || t.fd == -2;
+    Read got;
+    if (any) {
+        got = co_await s_.engine.offload(job);
+    } else {
+        got.lists.resize(entries.size());
+    }
+    // Read with the directory scan already.
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto& b = entries[i];
+        if (!xattrs_wanted(s_.options, b.entry)) continue;
+        if (b.xattr_err) got.errors.emplace_back(i, "llistxattr: " + errno_text(b.xattr_err));
+        else if (b.xattrs) got.lists[i] = protocol::make_xattr_list(*b.xattrs);
+    }
     for (const auto& [i, text] : got.errors) {
         s_.state.io_error |= k_ioerr_general;
         s_.output.error(std::string(k_sender_sys_prefix) + "get_xattr " +

@@ -1,6 +1,8 @@
 // The generator's main loop: segments in order, redo requests, NDX_DONE accounting, dir times.
 #include "roles/generator.h"
 
+#include "roles/gen_prefetch.h"
+
 #include "protocol/varint.h"
 #include "roles/basis_sums.h"
 #include "roles/delete.h"
@@ -110,21 +112,6 @@ constexpr size_t k_stat_prefetch_entries = 128;
 constexpr int64_t k_stat_prefetch_ahead = 256;
 constexpr size_t k_stat_prefetch_jobs = 4;
 
-// -c: hashes, in the prefetch job, each regular file whose size is the listed one (the quick
-// check's next step). `sizes[pos]` is the listed size of a regular file, else -1.
-fs::DirRoot::PrefetchExtra checksum_extra(std::vector<int64_t> sizes, protocol::ChecksumAlgo algo) {
-    return [sizes = std::move(sizes), algo](size_t pos, int dir_fd, const char* name,
-                                            const fs::FileAttrs& a)
-               -> std::optional<std::vector<std::byte>> {
-        if (sizes[pos] < 0 || !a.is_regular() || a.size != static_cast<uint64_t>(sizes[pos]))
-            return std::nullopt;
-        auto sum = hash_file_blocking(dir_fd, name, algo,
-                                      util::thread_scratch(k_basis_read_chunk_bytes));
-        if (!sum) return std::nullopt;
-        return digest_blob(*sum);
-    };
-}
-
 // Keeps the entries ahead of (seg, i) asked for: while less than a window past it is, asks for
 // the next window of what has arrived (across segments).
 engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, size_t i) {
@@ -152,8 +139,14 @@ engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, siz
         }
         if (names.empty()) break;  // nothing more has arrived
         g.prefetch_next = next;
+        // -c hashes files whose size matches, -X reads attributes, in the same job.
         fs::DirRoot::PrefetchExtra extra;
-        if (checksum) extra = checksum_extra(std::move(sizes), ctx.s.params.file_checksum);
+        if (checksum || ctx.xattrs) {
+            extra = prefetch_extra(std::move(sizes),
+                                   checksum ? std::optional(ctx.s.params.file_checksum)
+                                            : std::nullopt,
+                                   ctx.xattrs != nullptr, ctx.am_root);
+        }
         co_await ctx.root->prefetch_stats(std::move(names), std::move(extra));
     }
 }

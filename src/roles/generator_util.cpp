@@ -13,6 +13,7 @@
 #include "roles/recv_attrs.h"
 
 #include "roles/delete.h"
+#include "roles/gen_prefetch.h"
 #include "roles/recv_itemize.h"
 #include "roles/recv_xattrs.h"
 #include "util/scratch.h"
@@ -51,21 +52,17 @@ engine::Task<bool> clear_way(RecvContext& ctx, GenState& g, const std::string& r
     co_return *r;
 }
 
-std::vector<std::byte> digest_blob(const protocol::Digest& d) {
-    return {d.bytes.begin(), d.bytes.begin() + static_cast<ptrdiff_t>(d.len)};
-}
-
-protocol::Digest digest_from_blob(std::span<const std::byte> blob) {
-    protocol::Digest d;
-    d.len = std::min(blob.size(), d.bytes.size());
-    std::copy_n(blob.begin(), d.len, d.bytes.begin());
-    return d;
-}
-
 engine::Task<std::optional<protocol::Digest>> file_checksum(RecvContext& ctx, fs::DirRoot& root,
                                                              const std::string& rel) {
     // Taken with its stat, ahead of time (generator.cpp, prefetch_ahead).
-    if (auto blob = root.take_prefetched_extra(rel)) co_return digest_from_blob(*blob);
+    if (&root == ctx.root.get()) {
+        if (PrefetchedExtra* x = prefetched_extra(ctx, rel); x && x->sum) {
+            const protocol::Digest sum = *x->sum;
+            x->sum.reset();
+            extra_used(ctx, rel);
+            co_return sum;
+        }
+    }
     auto leaf = co_await root.leaf(rel, "open");
     if (!leaf) co_return std::nullopt;
     const auto algo = ctx.s.params.file_checksum;

@@ -37,10 +37,6 @@ engine::Task<std::optional<fs::FileAttrs>> stat_after(RecvContext& ctx, const st
 engine::Task<bool> clear_way(RecvContext& ctx, GenState& g, const std::string& rel,
                              const fs::FileAttrs& current, uint32_t wanted_mode);
 
-// A digest as the blob a stat prefetch keeps (DirRoot::PrefetchExtra), and back.
-std::vector<std::byte> digest_blob(const protocol::Digest& d);
-protocol::Digest digest_from_blob(std::span<const std::byte> blob);
-
 // The whole-file checksum of `rel` beneath `root` (for -c). mirrors rsync checksum.c:file_checksum
 engine::Task<std::optional<protocol::Digest>> file_checksum(RecvContext& ctx, fs::DirRoot& root,
                                                              const std::string& rel);

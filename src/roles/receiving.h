@@ -18,6 +18,7 @@
 #include "fs/beneath.h"
 #include "fs/ids.h"
 #include "fs/temp_registry.h"
+#include "fs/xattrs.h"
 #include "protocol/byte_cursor.h"
 #include "protocol/flist_codec.h"
 #include "protocol/ndx.h"
@@ -120,6 +121,13 @@ struct BackupTarget {
 
 class LocalCopier;
 
+// What a stat prefetch job learned about a destination entry besides its stat
+// (roles/gen_prefetch.h): -c's sum of a regular file of the listed size, -X's attributes.
+struct PrefetchedExtra {
+    std::optional<protocol::Digest> sum;
+    std::optional<fs::XattrPairs> xattrs;
+};
+
 // -X on the receiving side: the lists the sender sent (as kept), shared by generator and
 // receiver. The generator uses their digests and states, the receiver fills in long values.
 struct RecvXattrs {
@@ -154,6 +162,8 @@ struct RecvContext {
     fs::TempFileRegistry temps;
     LocalCopier* copier = nullptr;  // a local copy: whole files copied here, not over the wire
     std::unique_ptr<RecvXattrs> xattrs;  // with -X
+    // Prefetched extras taken from the root but not used up yet, by destination name.
+    mutable std::unordered_map<std::string, PrefetchedExtra> extras;
 
     // Generator bookkeeping. `gen_out` holds its records not yet handed to the connection; the
     // receiver hands them over before it waits for input (the sender may be waiting for them).

@@ -9,6 +9,7 @@
 
 #include "protocol/strong_sum.h"
 #include "roles/errors.h"
+#include "roles/gen_prefetch.h"
 #include "roles/recv_attrs.h"
 #include "roles/xattrs.h"
 
@@ -190,6 +191,13 @@ bool xattrs_differ_marking(const RecvContext& ctx, const protocol::FileEntry& e,
     XattrList* snd = list_of(ctx, e);
     if (!snd) return false;
     if (!exists) return differ_marking(*snd, nullptr);
+    // Read ahead with the destination's stat (generator.cpp, prefetch_ahead).
+    if (PrefetchedExtra* x = prefetched_extra(ctx, rel); x && x->xattrs) {
+        XattrList have = protocol::make_xattr_list(std::move(*x->xattrs));
+        x->xattrs.reset();
+        extra_used(ctx, rel);
+        return differ_marking(*snd, &have);
+    }
     LocalTarget local(ctx, rel);
     std::optional<XattrList> have;
     if (!local.error()) have = local_list(ctx, local.target());

@@ -345,6 +345,12 @@ bool FilterList::has_dir_merges() const {
     return false;
 }
 
+bool FilterList::has_xattr_rules() const {
+    for (const auto& r : rules_)
+        if (r.xattr) return true;
+    return false;
+}
+
 std::vector<std::string> FilterList::dir_merge_files() const {
     std::vector<std::string> out;
     for (const auto& r : rules_)

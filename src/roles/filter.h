@@ -104,6 +104,8 @@ class FilterList {
         const DirMergeRules* parent, const std::vector<std::optional<std::string>>& texts,
         std::string_view rel_dir, FilterParseOptions options = {}) const;
     bool has_dir_merges() const;
+    // Rules with the 'x' modifier (they name extended attributes, not files).
+    bool has_xattr_rules() const;
 
     void set_abs_dir(std::string abs_dir) { abs_dir_ = std::move(abs_dir); }
     bool empty() const { return rules_.empty(); }

@@ -18,6 +18,7 @@
 #include "roles/recv_backup.h"
 #include "roles/recv_ids.h"
 #include "roles/receiving.h"
+#include "roles/xattrs.h"
 
 #include <optional>
 
@@ -192,6 +193,10 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     auto filters = FilterList::parse(ctx.filter_rules, parse_options);
     if (!filters) {
         report_fatal(s, SessionError{filters.error().what, filters.error().code});
+        co_return;
+    }
+    if (s.options.xattrs > 0 && filters->has_xattr_rules()) {
+        report_fatal(s, SessionError{k_xattr_rules_refused, ExitCode::unsupported});
         co_return;
     }
     ctx.filters = std::move(*filters);

@@ -16,6 +16,10 @@
 
 namespace ursync::roles {
 
+// Filter rules that name attributes (the 'x' modifier) are refused with -X for now.
+inline constexpr const char* k_xattr_rules_refused =
+    "filter rules for extended attributes (the 'x' modifier) are not supported yet";
+
 // rsync's own attributes ("user.rsync.%stat", ...): copied only with -XX.
 bool xattr_is_rsyncs(std::string_view name);
 // What a sender reads and sends: every namespace but system.*; rsync's own with -XX.

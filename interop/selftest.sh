@@ -22,7 +22,7 @@ fi
 tail -n 3 "$tmp/unit.log"
 
 echo "== selftest 2/3: calibration subset (rsync in every seat)"
-./run --preset calibrate --protocol 32,30 --inc on --optset a,ai,stats,delta,delete-i,r,n \
+./run --preset calibrate --protocol 32,30 --inc on --optset a,ai,stats,delta,delete-i,r,n,X,X-delete \
     --transport pipe,local -q --results "$tmp/calibrate.json"
 ./run --preset calibrate --protocol 31 --inc off --optset a,delta --transport ssh -q \
     --results "$tmp/calibrate-ssh.json"

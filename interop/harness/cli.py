@@ -13,7 +13,7 @@ import time
 import traceback
 
 from . import cells as cellmod
-from . import optsets, presets, report, runner, transports
+from . import optsets, presets, report, runner, transports, trees
 from .evaluate import FAIL, CellResult, ReferenceCache, evaluate
 
 EXIT_FAILED = 1
@@ -53,8 +53,7 @@ def parse_args(argv):
     sel.add_argument("--client", action="extend", type=_csv(cellmod.PROGRAMS))
     sel.add_argument("--server", action="extend", type=_csv(cellmod.PROGRAMS))
     sel.add_argument("--optset", action="extend", type=_csv(list(optsets.BY_NAME)))
-    sel.add_argument("--state", action="extend", type=_csv(("empty", "stale", "extras",
-                                                              "old-versions")))
+    sel.add_argument("--state", action="extend", type=_csv(trees.DEST_STATES))
     sel.add_argument("--only-ursync", action="store_true",
                      help="only cells with ursync in at least one seat")
     sel.add_argument("--list", action="store_true", help="list the selected cells and exit")

@@ -2,10 +2,13 @@
 
 A snapshot records, per relative path ("." is the root itself): the type, the permission bits
 (setuid/setgid/sticky included), size and SHA-256 of regular files, the mtime in nanoseconds,
-uid, gid, the symlink target and the device number; plus the hard-link groups (the partition
-of non-directory paths by inode). atime, ctime, inode numbers and directory sizes are ignored.
+uid, gid, the symlink target, the device number and the extended attributes (every namespace
+the kernel lists: user.*, trusted.*, security.*, system.*; read without following symlinks);
+plus the hard-link groups (the partition of non-directory paths by inode). atime, ctime, inode
+numbers and directory sizes are ignored.
 """
 
+import errno
 import hashlib
 import os
 import stat
@@ -27,6 +30,8 @@ class Entry:
     gid: int
     target: bytes | None   # symlinks only
     rdev: tuple | None     # (major, minor) for devices only
+    # ((name, value bytes), ...) sorted by name; () without xattrs or without xattr support
+    xattrs: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class Policy:
     mtime_granularity_ns: int = 1  # 10**9 to compare whole seconds only
     owners: bool = True
     hardlinks: bool = True
+    xattrs: bool = True            # off where a copy is not expected to carry them (no -X)
+    xattr_skip: tuple = ()         # xattr name prefixes left out (e.g. "system." without -A)
 
 
 class Snapshot:
@@ -56,6 +63,28 @@ def _sha256(path):
     return digest.hexdigest()
 
 
+_NO_XATTRS = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENODATA}
+
+
+def _xattrs(path):
+    """The extended attributes of path itself (not a symlink's target): sorted (name, value)
+    pairs; () when there are none or the file system does not support them."""
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError as err:
+        if err.errno in _NO_XATTRS:
+            return ()
+        raise
+    pairs = []
+    for name in names:
+        try:
+            pairs.append((name, os.getxattr(path, name, follow_symlinks=False)))
+        except OSError as err:
+            if err.errno != errno.ENODATA:  # removed since it was listed
+                raise
+    return tuple(sorted(pairs, key=lambda pair: os.fsencode(pair[0])))
+
+
 def _entry(path, st):
     fmt = stat.S_IFMT(st.st_mode)
     kind = KINDS.get(fmt, f"unknown-{fmt:o}")
@@ -67,7 +96,8 @@ def _entry(path, st):
         sha256=_sha256(path) if regular else None,
         mtime_ns=st.st_mtime_ns, uid=st.st_uid, gid=st.st_gid,
         target=os.readlink(os.fsencode(path)) if fmt == stat.S_IFLNK else None,
-        rdev=(os.major(st.st_rdev), os.minor(st.st_rdev)) if device else None)
+        rdev=(os.major(st.st_rdev), os.minor(st.st_rdev)) if device else None,
+        xattrs=_xattrs(path))
 
 
 def snapshot(root):
@@ -111,6 +141,34 @@ def _show_value(name, value):
     return str(value)
 
 
+def show_bytes(value, limit=40):
+    """A short repr of a byte string; long ones are cut in the middle and give their length."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit // 2]!r}...{value[-limit // 4:]!r} ({len(value)} bytes)"
+
+
+def _xattr_diffs(rel, exp, act, policy, labels):
+    """One line per xattr name that differs between two entries."""
+    def kept(pairs):
+        return {name: value for name, value in pairs
+                if not any(name.startswith(prefix) for prefix in policy.xattr_skip)}
+    exp_label, act_label = labels
+    a, b = kept(exp.xattrs), kept(act.xattrs)
+    out = []
+    for name in sorted(set(a) | set(b), key=os.fsencode):
+        if name not in b:
+            out.append(f"{show_path(rel)}: xattr {ascii(name)} only in {exp_label} "
+                       f"({show_bytes(a[name])})")
+        elif name not in a:
+            out.append(f"{show_path(rel)}: xattr {ascii(name)} only in {act_label} "
+                       f"({show_bytes(b[name])})")
+        elif a[name] != b[name]:
+            out.append(f"{show_path(rel)}: xattr {ascii(name)} {exp_label}={show_bytes(a[name])}"
+                       f" {act_label}={show_bytes(b[name])}")
+    return out
+
+
 def compare(expected, actual, policy, limit=10, labels=("expected", "actual")):
     """Differences between two snapshots as readable lines (empty list when they agree).
 
@@ -126,6 +184,7 @@ def compare(expected, actual, policy, limit=10, labels=("expected", "actual")):
         skip.add("mtime_ns")
     if not policy.owners:
         skip.update(("uid", "gid"))
+    skip.add("xattrs")  # compared name by name below
     for rel in sorted(set(expected.entries) | set(actual.entries), key=os.fsencode):
         exp = expected.entries.get(rel)
         act = actual.entries.get(rel)
@@ -147,6 +206,8 @@ def compare(expected, actual, policy, limit=10, labels=("expected", "actual")):
             if a != b:
                 diffs.append(f"{show_path(rel)}: {name} {exp_label}={_show_value(name, a)} "
                              f"{act_label}={_show_value(name, b)}")
+        if policy.xattrs and exp.xattrs != act.xattrs:
+            diffs += _xattr_diffs(rel, exp, act, policy, labels)
     if policy.hardlinks and expected.links != actual.links:
         for group in sorted(expected.links - actual.links, key=sorted):
             diffs.append(f"hard-link group only in {exp_label}: "

@@ -35,11 +35,17 @@ def tail(data, lines=6):
     return text.split("\n")[-lines:] if text else []
 
 
+# rsync copies xattrs only with -X; system.* (ACLs) never with -X alone (that is -A), and the
+# user.rsync.%* names (rsync's own, --fake-super) only with -XX.
+XATTR_SKIP = {1: ("system.", "user.rsync.%"), 2: ("system.",)}
+
+
 def _mirror_policy(cell, opt):
     # Protocol 30 carries no nanoseconds: a mirror equals the source to the second.
     granularity = SECOND_NS if cell.protocol < 31 else 1
     return compare.Policy(mtimes=opt.times, mtime_granularity_ns=granularity, owners=True,
-                          hardlinks=opt.hardlinks)
+                          hardlinks=opt.hardlinks, xattrs=opt.xattrs > 0,
+                          xattr_skip=XATTR_SKIP.get(opt.xattrs, ()))
 
 
 def reference_problems(cell, result, ws):
@@ -67,11 +73,17 @@ def reference_problems(cell, result, ws):
     return problems
 
 
-def reference_vacuous(cell, result):
+def reference_vacuous(cell, result, source_snapshot=None):
     """Why the reference shows that the option set exercised nothing (e.g. no delta)."""
-    for key in optsets.BY_NAME[cell.optset].ref_nonzero:
+    opt = optsets.BY_NAME[cell.optset]
+    for key in opt.ref_nonzero:
         if not outputs.stat_number(result.output.stats, key):
             return f"reference has zero {key!r}: the option set tests nothing on this tree"
+    if opt.xattrs and source_snapshot is not None:
+        skip = XATTR_SKIP[opt.xattrs]
+        if not any(not name.startswith(skip) for entry in source_snapshot.entries.values()
+                   for name, _ in entry.xattrs):
+            return "the source has no xattrs that -X copies: the option set tests nothing"
     return ""
 
 
@@ -91,7 +103,7 @@ class ReferenceCache:
                 ws = self._runner.ws
                 result = self._runner.run(ref_cell)
                 problems = reference_problems(ref_cell, result, ws)
-                vacuous = reference_vacuous(ref_cell, result)
+                vacuous = reference_vacuous(ref_cell, result, ws.source_snapshot)
                 if vacuous and ws.generated:
                     problems.append(vacuous)  # the scenario tree is built to exercise it
                     vacuous = ""

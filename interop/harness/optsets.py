@@ -15,6 +15,8 @@ class OptSet:
     compress: bool = False   # -z: "Total bytes sent/received" are not compared at all
     hardlinks: bool = False  # -H: the reference must reproduce the source's hard links
     progress: int = 0        # --progress (1) / --info=progress2 (2): progress records compared
+    xattrs: int = 0          # -X (1) / -XX (2): the reference must reproduce the source's xattrs
+                             # (with one -X, but the user.rsync.%* names, which it leaves out)
     # Sanity checks of the rsync->rsync reference, per state: "mirror" (the result equals the
     # source), "unchanged" (equals the starting state). They catch a harness that tests nothing.
     expect: dict = field(default_factory=dict)
@@ -91,6 +93,21 @@ OPTSETS = [
     OptSet("progress2", ("-a", "--info=progress2"), ("empty", "old-versions"),
            "one overall progress line (rates and times not compared)", lines=True, progress=2,
            expect={"empty": "mirror", "old-versions": "mirror"}),
+    # Extended attributes (the xattrs/ subtree of the scenario tree; trees._make_xattr_tree).
+    OptSet("X", ("-aXi", "--stats"), ("empty", "stale-xattrs"),
+           "-X: xattrs (literal and digest values, shared sets, attribute-only changes)",
+           lines=True, stats=True, xattrs=1, expect={"empty": "mirror"}),
+    OptSet("XX", ("-aXXi",), ("empty", "stale-xattrs"),
+           "-XX: xattrs including the user.rsync.%* names", lines=True, xattrs=2,
+           expect={"empty": "mirror"}),
+    OptSet("X-delete", ("-aXi", "--delete"), ("stale-xattrs",),
+           "-X with --delete: the result is the source, xattrs included", lines=True,
+           xattrs=1, expect={"stale-xattrs": "mirror"}),
+    OptSet("X-n", ("-aXin",), ("stale-xattrs",), "-X dry run, itemized (nothing changes)",
+           lines=True, xattrs=1, expect={"stale-xattrs": "unchanged"}),
+    OptSet("X-H", ("-aXHi",), ("empty", "stale-xattrs"),
+           "-X with -H: a hard-link group with xattrs, linked locally", lines=True,
+           xattrs=1, hardlinks=True, expect={"empty": "mirror"}),
 ]
 
 BY_NAME = {o.name: o for o in OPTSETS}

@@ -12,12 +12,13 @@ PRESETS = {
     "ci": [
         {"transport": {"pipe"}, "protocol": {32}, "inc": {"on"},
          "optset": {"a", "ai", "stats", "delta", "delete-i", "H", "c", "z", "exclude", "r",
-                    "n", "progress", "progress2", "delete-excluded"}},
+                    "n", "progress", "progress2", "delete-excluded", "X", "X-delete"}},
         {"transport": {"ssh"}, "protocol": {32}, "inc": {"on"}, "optset": {"a", "delta"}},
         {"transport": {"pipe"}, "protocol": {31, 30}, "inc": {"off"},
          "optset": {"ai", "stats"}},
         {"transport": {"local"}, "protocol": {32}, "inc": {"on"},
-         "optset": {"a", "ai", "delta", "delete", "H", "progress", "c", "u", "S", "filter"}},
+         "optset": {"a", "ai", "delta", "delete", "H", "progress", "c", "u", "S", "filter",
+                    "X", "X-delete"}},
     ],
 }
 

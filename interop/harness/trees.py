@@ -15,7 +15,8 @@ SEED = 0x75727379  # "ursy"
 BASE_MTIME_S = 1_600_000_000          # 2020-09-13
 DAY_S = 86_400
 DELTA_MIN_SIZE = 64 * 1024            # files at least this big get "older versions"
-DEST_STATES = ("empty", "stale", "extras", "old-versions")
+DEST_STATES = ("empty", "stale", "extras", "old-versions", "stale-xattrs")
+XATTR_DIR = "xattrs"                  # the subtree whose entries carry extended attributes
 
 # Owner/group other than root for -o/-g cells: Debian's "daemon" user and group.
 OTHER_UID = 1
@@ -168,7 +169,89 @@ def make_source(root, big_size, seed=SEED):
         _write(os.path.join(root, rel), rel.encode())
         os.utime(os.path.join(root, rel), ns=(seconds * 10**9 + 123_456_789,) * 2)
     os.utime(os.path.join(root, "text"), ns=(BASE_MTIME_S * 10**9 + 5,) * 2)
+
+    # Extended attributes, all in one subtree with its own PRNG, built last: the rest of the
+    # tree (bytes, times, and so the random edits of the other states) is what it was before.
+    root_mtime_ns = os.lstat(root).st_mtime_ns
+    _make_xattr_tree(root, info, random.Random(seed ^ hash_name(XATTR_DIR)))
+    os.utime(root, ns=(root_mtime_ns, root_mtime_ns))
     return info
+
+
+# A set of xattrs that several files share exactly: rsync sends it once and then refers to it
+# by index (also across directories, i.e. across the file lists of incremental recursion).
+def _shared_set(rng):
+    return [("user.tag", b"shared set"), ("user.blob", rng.randbytes(200))]
+
+
+def _setx(root, rel, pairs, info):
+    """Sets xattrs on root/rel itself (a symlink is not followed). Names the kernel refuses
+    (say trusted.* when not root, or no xattr support at all) become notes in info.missing."""
+    path = os.path.join(root, rel)
+    for name, value in pairs:
+        try:
+            os.setxattr(path, name, value, follow_symlinks=False)
+        except OSError as err:
+            info.missing.append(f"{rel}: xattr {name}: {err.strerror}")
+
+
+def _make_xattr_tree(root, info, rng):
+    """The xattrs/ subtree: what rsync's -X protocol has to carry, as exactly as possible.
+
+    Values of at most 32 bytes travel literally; longer ones as a digest that the receiver
+    either matches against its own value or asks the sender for (rsync's MAX_FULL_DATUM).
+    """
+    def f(rel, data, pairs=(), mode=0o644):
+        _write(os.path.join(top, rel), data, mode)
+        _setx(top, rel, pairs, info)
+
+    top = _mkdirs(root, XATTR_DIR)
+    _setx(root, XATTR_DIR, [("user.dir-tag", b"the xattrs directory")], info)
+    f("none", b"no xattrs here\n")
+    f("small", b"small\n", [("user.small", b"a small value")])
+    f("len-32", b"32\n", [("user.v", rng.randbytes(32))])      # the longest literal value
+    f("len-33", b"33\n", [("user.v", rng.randbytes(33))])      # the shortest digest
+    f("large", rng.randbytes(5000), [("user.large", rng.randbytes(1000)),
+                                     ("user.also-small", b"s")])
+    f("large-2", b"two large values\n", [("user.a", rng.randbytes(300)),
+                                         ("user.b", rng.randbytes(2000))])
+    f("binary", b"binary values\n", [("user.nul", b"\x00lead\x00mid\x00"),
+                                     ("user.high", bytes(range(224, 256))),
+                                     ("user.bin-large", bytes(range(256)))])
+    f("empty-value", b"an empty value\n", [("user.empty", b""), ("user.after-empty", b"x")])
+    f("many", LOREM * 3, [(f"user.attr-{i:02d}", rng.randbytes(60 + i) if i % 5 == 0
+                           else f"value {i}".encode()) for i in range(40)])
+    f("names", b"odd xattr names\n", [("user.with space", b"1"), ("user.ünïcödé ✓", b"2"),
+                                       ("user." + "n" * 250, b"3"), ("user.a.b.c", b"4")])
+    f("namespaces", b"namespaces\n", [("trusted.interop", b"root only"),
+                                       ("security.interop", b"the security namespace"),
+                                       ("user.plain", b"p")])
+    # Copied only with -XX (-X leaves rsync.%* names out, and removes them on the receiver).
+    f("rsync-stat", b"rsync.%stat\n", [("user.rsync.%stat", b"100644 0,0 0:0"),
+                                        ("user.kept", b"kept")])
+    shared = _shared_set(rng)
+    _mkdirs(top, "shared")
+    for i in range(6):
+        f(f"shared/s{i}", f"shared {i}\n".encode(), shared)
+    _mkdirs(top, "dir with xattrs")
+    _setx(top, "dir with xattrs", [("user.dir", rng.randbytes(64)), ("trusted.dir", b"t")], info)
+    for i in range(3):
+        f(f"dir with xattrs/t{i}", f"also shared {i}\n".encode(), shared)
+    f("dir with xattrs/other", b"another set\n", [("user.tag", b"another set")])
+    _mkdirs(top, "new-dir")
+    _setx(top, "new-dir", [("user.new", b"a new directory")], info)
+    f("new-dir/f", b"in a new directory\n", [("user.new", rng.randbytes(40))])
+    # A hard-link group with xattrs (one inode: the names share them) for -H.
+    f("hl-1", b"hard-linked with xattrs\n", [("user.hl", rng.randbytes(100)),
+                                             ("user.hl-small", b"h")])
+    os.link(os.path.join(top, "hl-1"), os.path.join(top, "hl-2"))
+    os.link(os.path.join(top, "hl-1"), os.path.join(top, "dir with xattrs/hl-3"))
+    # Symlinks and fifos take no user.* xattrs; trusted.* ones (root) rsync copies with -l/-D.
+    os.symlink("small", os.path.join(top, "link"))
+    _setx(top, "link", [("trusted.link", b"on the link itself")], info)
+    os.mkfifo(os.path.join(top, "fifo"), 0o644)
+    _setx(top, "fifo", [("trusted.fifo", b"on a fifo")], info)
+    _stamp_tree(top, rng)
 
 
 def _walk_bottom_up(root):
@@ -194,13 +277,15 @@ def _stamp_tree(root, rng):
         _set_mtime(path, rng)
 
 
-def _regular_files(root):
+def _regular_files(root, skip_xattr_dir=False):
     """Sorted relative paths of single-link regular files."""
     files = []
     for path, is_dir in _walk_bottom_up(root):
         st = os.lstat(path)
         if not is_dir and stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
             files.append(os.path.relpath(path, root))
+    if skip_xattr_dir:
+        files = [rel for rel in files if not rel.startswith(XATTR_DIR + "/")]
     return sorted(files, key=os.fsencode)
 
 
@@ -242,8 +327,10 @@ def _make_old_versions(dst, rng):
 
 def _make_stale(dst, rng):
     """Edits a copy of the source so that a transfer has every kind of work to do."""
-    files = [rel for rel in _regular_files(dst) if os.lstat(os.path.join(dst, rel)).st_size
-             < DELTA_MIN_SIZE]
+    # The xattrs/ subtree is left alone (its own state edits it): the random edits of the other
+    # files are the same as before it existed.
+    files = [rel for rel in _regular_files(dst, skip_xattr_dir=True)
+             if os.lstat(os.path.join(dst, rel)).st_size < DELTA_MIN_SIZE]
     for i, rel in enumerate(files):
         path = os.path.join(dst, rel)
         st = os.lstat(path)
@@ -308,6 +395,104 @@ def _make_extras(dst, rng):
             _set_mtime(path, rng)
 
 
+def _make_stale_xattrs(dst, rng):
+    """Edits the xattrs of xattrs/ in an exact copy: every way a destination's xattrs can be
+    wrong. Most files keep their data and mtime, so only their xattrs change (rsync itemizes
+    them as ".f........x"). Nothing happens where a path is absent (a user's --tree)."""
+    top = os.path.join(dst, XATTR_DIR)
+    if not os.path.isdir(top) or os.path.islink(top):
+        return
+
+    def present(rel):
+        return os.path.lexists(os.path.join(top, rel))
+
+    def setx(rel, name, value):
+        if present(rel):
+            os.setxattr(os.path.join(top, rel), name, value, follow_symlinks=False)
+
+    def removex(rel, name):
+        try:
+            os.removexattr(os.path.join(top, rel), name, follow_symlinks=False)
+        except OSError:
+            pass  # absent already (or a user's tree without it)
+
+    def getx(rel, name):
+        try:
+            return os.getxattr(os.path.join(top, rel), name, follow_symlinks=False)
+        except OSError:
+            return None
+
+    def flip_last(value):
+        return value[:-1] + bytes([value[-1] ^ 0x01]) if value else b"x"
+
+    def new_data(rel, data):  # other content and an older mtime: the quick check sees it
+        path = os.path.join(top, rel)
+        if os.path.isfile(path) and not os.path.islink(path):
+            st = os.lstat(path)
+            with open(path, "r+b") as out:
+                out.truncate(0)
+                out.write(data)
+            _touch_older(path, 2, rng, st.st_mtime_ns)
+
+    # Attribute-only changes (data and mtime as in the source).
+    setx("small", "user.small", b"an older value")                       # literal -> literal
+    for rel in ("len-32", "len-33"):                                     # the last byte only
+        if (value := getx(rel, "user.v")) is not None:
+            setx(rel, "user.v", flip_last(value))
+    if (value := getx("large-2", "user.b")) is not None:                 # same length: asked
+        setx("large-2", "user.b", flip_last(value))                      # user.a is identical
+    setx("binary", "user.nul", b"\x00lead\x00mid\x01")                  # differs after a NUL
+    setx("empty-value", "user.empty", b"was not empty")
+    setx("none", "user.stale", b"the source has no xattrs here")         # must be removed
+    setx("none", "user.rsync.%stat", b"100644 0,0 0:0")                  # removed with -X too
+    setx("namespaces", "trusted.interop", b"old root value")
+    setx("namespaces", "trusted.stale", b"extra in trusted")
+    removex("namespaces", "security.interop")
+    setx("shared/s1", "user.tag", b"no longer shared")
+    removex("shared/s3", "user.blob")
+    setx("dir with xattrs", "user.dir", b"an older directory value")
+    removex("dir with xattrs", "trusted.dir")
+    setx("dir with xattrs/other", "user.tag", b"the shared set")
+    setx("link", "trusted.link", b"old link value")
+    removex("fifo", "trusted.fifo")
+    # Data and xattrs both change; identical large values are matched from the basis file.
+    new_data("large", b"an older large file\n" * 10)                    # xattrs identical
+    new_data("many", b"older many\n")
+    for i in range(0, 40, 4):
+        name = f"user.attr-{i:02d}"
+        if i % 8 == 0:
+            removex("many", name)
+        elif (value := getx("many", name)) is not None:
+            setx("many", name, flip_last(value))
+    for i in range(3):
+        setx("many", f"user.extra-{i}", rng.randbytes(10 + 20 * i))
+    # Missing here: new files and a new directory that arrive with their xattrs.
+    if present("shared/s4"):
+        os.unlink(os.path.join(top, "shared/s4"))
+    if present("new-dir"):
+        shutil.rmtree(os.path.join(top, "new-dir"))
+    # The hard-link group: one name missing, one a separate file with other xattrs.
+    if present("dir with xattrs/hl-3"):
+        os.unlink(os.path.join(top, "dir with xattrs/hl-3"))
+    if present("hl-2"):
+        path = os.path.join(top, "hl-2")
+        st = os.lstat(path)
+        with open(path, "rb") as f:
+            data = f.read()
+        os.unlink(path)
+        _write(path, data, stat.S_IMODE(st.st_mode))
+        os.setxattr(path, "user.hl", b"a separate inode now")
+        os.utime(path, ns=(st.st_mtime_ns, st.st_mtime_ns))
+    # Extras with xattrs that only --delete removes.
+    _write(os.path.join(top, "extra-file"), b"only in the destination\n")
+    os.setxattr(os.path.join(top, "extra-file"), "user.extra", rng.randbytes(50))
+    os.makedirs(os.path.join(top, "extra-dir"))
+    os.setxattr(os.path.join(top, "extra-dir"), "user.extra-dir", b"x")
+    _write(os.path.join(top, "extra-dir/f"), b"x")
+    for rel in ("extra-file", "extra-dir/f", "extra-dir"):
+        _set_mtime(os.path.join(top, rel), rng)
+
+
 def make_dest_state(src, dst, state, seed=SEED):
     """Builds the starting destination `state` for the source tree src at dst.
 
@@ -324,6 +509,8 @@ def make_dest_state(src, dst, state, seed=SEED):
     elif state == "extras":
         _make_stale(dst, rng)
         _make_extras(dst, rng)
+    elif state == "stale-xattrs":
+        _make_stale_xattrs(dst, rng)
     else:
         raise ValueError(f"unknown destination state {state!r}")
     # Fix the times that the edits above disturbed, so that the state itself is deterministic.

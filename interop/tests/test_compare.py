@@ -1,11 +1,13 @@
 """A difference in each compared attribute of a tree is detected; ignored ones are ignored."""
 
+import errno
 import os
 import shutil
 import stat
 import subprocess
 import tempfile
 import unittest
+from unittest import mock
 
 from harness import compare
 
@@ -26,6 +28,28 @@ def _can_mknod():
 CAN_MKNOD = _can_mknod()
 
 
+def _can_xattr(name, symlink=False):
+    """Whether the temp file system takes xattr `name` on a file (or on a symlink itself)."""
+    tmp = tempfile.mkdtemp()
+    try:
+        path = os.path.join(tmp, "probe")
+        if symlink:
+            os.symlink("target", path)
+        else:
+            open(path, "w").close()
+        os.setxattr(path, name, b"v", follow_symlinks=False)
+        return True
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(tmp)
+
+
+CAN_USER_XATTR = _can_xattr("user.probe")
+CAN_TRUSTED_SYMLINK_XATTR = _can_xattr("trusted.probe", symlink=True)
+LARGE = bytes(range(256)) * 2  # longer than rsync's 32-byte literal limit
+
+
 def build(root):
     os.makedirs(os.path.join(root, "dir/sub"))
     with open(os.path.join(root, "dir/file"), "wb") as f:
@@ -39,6 +63,14 @@ def build(root):
     os.mkfifo(os.path.join(root, "fifo"))
     if CAN_MKNOD:
         os.mknod(os.path.join(root, "dev"), stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    if CAN_USER_XATTR:
+        os.setxattr(os.path.join(root, "dir/file"), "user.small", b"a\x00b")
+        os.setxattr(os.path.join(root, "dir/file"), "user.large", LARGE)
+        os.setxattr(os.path.join(root, "dir/file"), "user.empty", b"")
+        os.setxattr(os.path.join(root, "dir/sub"), "user.dir", b"on a directory")
+    if CAN_TRUSTED_SYMLINK_XATTR:
+        os.setxattr(os.path.join(root, "link"), "trusted.link", b"on the link",
+                    follow_symlinks=False)
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames + dirnames:
             os.utime(os.path.join(dirpath, name), ns=(T0, T0), follow_symlinks=False)
@@ -205,6 +237,76 @@ class CompareTest(unittest.TestCase):
     def test_policy_hardlinks_off(self):
         self.test_hard_link_broken()
         self.assertEqual(self.diffs(compare.Policy(hardlinks=False)), [])
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_snapshot_records_xattrs(self):
+        entries = compare.snapshot(self.a).entries
+        self.assertEqual(entries["dir/file"].xattrs,
+                         (("user.empty", b""), ("user.large", LARGE), ("user.small", b"a\x00b")))
+        self.assertEqual(entries["dir/sub"].xattrs, (("user.dir", b"on a directory"),))
+        self.assertEqual(entries["single"].xattrs, ())
+        # cp -a copied them: the copies agree (test_identical_copies_agree) with xattrs present
+        self.assertEqual(compare.snapshot(self.b).entries["dir/file"].xattrs,
+                         entries["dir/file"].xattrs)
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_xattr_value_after_a_nul_byte(self):
+        os.setxattr(self.path("dir/file"), "user.small", b"a\x00c")
+        self.assertDetected("dir/file: xattr 'user.small' expected=b'a\\x00b' actual=b'a\\x00c'")
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_xattr_large_value_last_byte(self):
+        os.setxattr(self.path("dir/file"), "user.large", LARGE[:-1] + b"!")
+        self.assertDetected("dir/file: xattr 'user.large' expected=")
+        self.assertDetected("(512 bytes)")
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_xattr_empty_value_becomes_non_empty(self):
+        os.setxattr(self.path("dir/file"), "user.empty", b"x")
+        self.assertDetected("dir/file: xattr 'user.empty' expected=b'' actual=b'x'")
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_xattr_missing_and_extra(self):
+        os.removexattr(self.path("dir/file"), "user.large")
+        self.assertDetected("dir/file: xattr 'user.large' only in expected")
+        os.setxattr(self.path("single"), "user.extra", b"1")
+        self.assertDetected("single: xattr 'user.extra' only in actual (b'1')")
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_xattr_on_directory(self):
+        os.setxattr(self.path("dir/sub"), "user.dir", b"changed")
+        self.assertDetected("dir/sub: xattr 'user.dir'")
+
+    def test_xattr_trusted_namespace(self):
+        try:
+            os.setxattr(self.path("single"), "trusted.x", b"root only")
+        except OSError as err:
+            self.skipTest(f"no trusted xattrs here: {err.strerror}")
+        self.assertDetected("single: xattr 'trusted.x' only in actual")
+
+    @unittest.skipUnless(CAN_TRUSTED_SYMLINK_XATTR, "no trusted xattrs on symlinks here")
+    def test_xattr_on_symlink_itself(self):
+        os.setxattr(self.path("link"), "trusted.link", b"other", follow_symlinks=False)
+        self.assertDetected("link: xattr 'trusted.link'")
+        # the target (dir/file) is unchanged: nothing was read through the link
+        self.assertFalse(any(d.startswith("dir/file") for d in self.diffs()))
+
+    @unittest.skipUnless(CAN_USER_XATTR, "no user xattrs on the temp file system")
+    def test_policy_xattrs(self):
+        os.setxattr(self.path("single"), "user.rsync.%stat", b"100644 0,0 0:0")
+        self.assertTrue(self.diffs())
+        self.assertEqual(self.diffs(compare.Policy(xattrs=False)), [])
+        self.assertEqual(self.diffs(compare.Policy(xattr_skip=("user.rsync.%",))), [])
+        os.setxattr(self.path("single"), "user.other", b"")
+        self.assertDetected("single: xattr 'user.other'", compare.Policy(xattr_skip=("user.rsync.%",)))
+
+    def test_no_xattr_support_records_nothing(self):
+        def unsupported(*args, **kwargs):
+            raise OSError(errno.ENOTSUP, "Operation not supported")
+        with mock.patch.object(os, "listxattr", unsupported):
+            snap = compare.snapshot(self.a)
+        self.assertTrue(snap.entries)
+        self.assertTrue(all(e.xattrs == () for e in snap.entries.values()))
 
     def test_limit(self):
         for i in range(30):

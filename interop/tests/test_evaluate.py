@@ -143,6 +143,46 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual(res.outcome, evaluate.SKIP)
         self.assertIn("tests nothing on this tree", res.reason)
 
+    def xattr_outcome(self, optset, source_xattrs, ref_xattrs, cell_xattrs=None,
+                      generated=True):
+        cell = cells.Cell("push", "pipe", 32, "on", "ursync", "rsync", optset, "empty")
+        stdout = STATS + b">f+++++++++ f\n"
+        fake = FakeRunner(result(stdout=stdout, snapshot=snap(xattrs=cell_xattrs
+                                                              if cell_xattrs is not None
+                                                              else ref_xattrs)),
+                          result(stdout=stdout, snapshot=snap(xattrs=ref_xattrs)))
+        fake.ws = FakeWorkspace()
+        fake.ws.source_snapshot = snap(xattrs=source_xattrs)
+        fake.ws.generated = generated
+        return evaluate.evaluate(cell, fake, evaluate.ReferenceCache(fake), FakeTransports(),
+                                 False)
+
+    def test_xattrs_mirror_check(self):
+        both = (("user.a", b"1"), ("user.rsync.%stat", b"100644 0,0 0:0"))
+        plain = (("user.a", b"1"),)
+        # -X must carry user.a but leaves user.rsync.%stat out; -XX carries both
+        self.assertEqual(self.xattr_outcome("X", both, plain).outcome, evaluate.PASS)
+        res = self.xattr_outcome("X", both, ())
+        self.assertEqual(res.outcome, evaluate.FAIL)
+        self.assertIn("reference is not sane", res.reason)
+        self.assertTrue(any("xattr 'user.a' only in source" in d for d in res.diffs), res.diffs)
+        self.assertEqual(self.xattr_outcome("XX", both, both).outcome, evaluate.PASS)
+        self.assertEqual(self.xattr_outcome("XX", both, plain).outcome, evaluate.FAIL)
+        # without -X a copy has no xattrs, and that is sane
+        self.assertEqual(self.xattr_outcome("a", both, ()).outcome, evaluate.PASS)
+
+    def test_xattrs_compared_in_every_cell(self):
+        res = self.xattr_outcome("a", (), (("user.a", b"1"),), cell_xattrs=())
+        self.assertEqual(res.outcome, evaluate.FAIL)
+        self.assertIn("f: xattr 'user.a' only in rsync (b'1')", res.diffs)
+
+    def test_xattr_sets_on_a_tree_without_xattrs(self):
+        self.assertEqual(self.xattr_outcome("X", (), (), generated=False).outcome,
+                         evaluate.SKIP)
+        res = self.xattr_outcome("X", (), ())
+        self.assertEqual(res.outcome, evaluate.FAIL)  # the scenario tree must have them
+        self.assertTrue(any("no xattrs" in d for d in res.diffs), res.diffs)
+
     def test_ssh_unavailable(self):
         class NoSsh(FakeTransports):
             ssh_skip = "sshd not installed (/usr/sbin/sshd)"

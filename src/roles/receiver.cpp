@@ -187,7 +187,8 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx) {
             if (ctx.xattrs &&
                 xattr_exchange(ctx.xattrs->level, ctx.s.options.dry_run, false, rec->iflags) &&
                 (rec->iflags & local_link) != local_link) {
-                apply_xattrs_at(ctx, ctx.local_path(e), e);
+                const std::string rel = ctx.local_path(e);
+                co_await apply_xattrs_at(ctx, rel, e);
             }
             if (rec->iflags & k_item_is_new) count_created(ctx, e);
             continue;

@@ -110,14 +110,15 @@ void set_failed(RecvContext& ctx, const char* call, const std::string& rel,
                                "\") failed: " + errno_text(err));
 }
 
-// mirrors rsync xattrs.c:rsync_xal_set
-void set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
+// mirrors rsync xattrs.c:rsync_xal_set. Returns whether a value was set or a name removed.
+bool set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
               XattrList& list, const fs::XattrTarget* cmp, bool same_file) {
+    bool changed = false;
     auto names = fs::list_xattr_names(target);
     if (!names) {
         report_xfer_error(ctx, "get_xattr_names: llistxattr(\"" + rel + "\") failed: " +
                                    errno_text(names.error()));
-        return;
+        return changed;
     }
     for (Xattr& x : list) {
         if (x.is_long() && !x.full) {
@@ -135,6 +136,8 @@ void set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string
             if (!same_file) {
                 if (int err = fs::set_xattr(target, x.name, *have))
                     set_failed(ctx, "lsetxattr", rel, x.name, err);
+                else
+                    changed = true;
             }
             x.full = std::move(*have);  // known now for the next file with this list
             continue;
@@ -142,6 +145,8 @@ void set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string
         const std::string& value = x.is_long() ? *x.full : x.value;
         if (int err = fs::set_xattr(target, x.name, value))
             set_failed(ctx, "lsetxattr", rel, x.name, err);
+        else
+            changed = true;
     }
     for (const auto& name : *names) {
         if (!receiver_manages_xattr(name, ctx.am_root)) continue;
@@ -155,7 +160,10 @@ void set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string
         if (listed) continue;
         if (int err = fs::remove_xattr(target, name))
             set_failed(ctx, "lremovexattr", rel, name, err);
+        else
+            changed = true;
     }
+    return changed;
 }
 
 }  // namespace
@@ -291,15 +299,28 @@ void apply_xattrs(RecvContext& ctx, const fs::XattrTarget& target, const std::st
     set_list(ctx, target, rel, *list, cmp.error() ? nullptr : &cmp.target(), false);
 }
 
-void apply_xattrs_at(RecvContext& ctx, const std::string& rel, const protocol::FileEntry& e) {
+engine::Task<void> apply_xattrs_at(RecvContext& ctx, const std::string& rel,
+                                   const protocol::FileEntry& e) {
     XattrList* list = list_of(ctx, e);
-    if (!list || ctx.s.options.dry_run) return;
-    LocalTarget local(ctx, rel);
-    if (local.error()) {
-        report_xfer_error(ctx, "rsync_xal_set: \"" + rel + "\": " + errno_text(local.error()));
-        return;
+    if (!list || ctx.s.options.dry_run) co_return;
+    bool changed = false;
+    {
+        LocalTarget local(ctx, rel);
+        if (local.error()) {
+            report_xfer_error(ctx, "rsync_xal_set: \"" + rel + "\": " + errno_text(local.error()));
+            co_return;
+        }
+        changed = set_list(ctx, local.target(), rel, *list, &local.target(), true);
     }
-    set_list(ctx, local.target(), rel, *list, &local.target(), true);
+    if (!changed) co_return;
+    // rsync then sets the times again (its set_file_attrs treats the mtime as unknown): at
+    // protocol 30 that drops the nanoseconds it never received.
+    auto st = co_await ctx.root->stat(rel);
+    if (!st) co_return;
+    fs::FileAttrs current = *st;
+    current.mtime_sec = ~current.mtime_sec;
+    current.mtime_nsec = current.mtime_nsec ^ 1u;
+    co_await set_attrs_at(ctx, rel, e, wanted_mode(ctx, e, *st), current, SetAttrsFlags{});
 }
 
 }  // namespace ursync::roles

@@ -42,7 +42,9 @@ void take_long_values(RecvContext& ctx, const protocol::FileEntry& e, const std:
 // with) when its digest matches. Failures are reported (code 23). mirrors rsync set_xattr
 void apply_xattrs(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
                   const protocol::FileEntry& e, const std::string& cmp_rel);
-// The same on `rel` itself (records without a transfer).
-void apply_xattrs_at(RecvContext& ctx, const std::string& rel, const protocol::FileEntry& e);
+// The same on `rel` itself (records without a transfer); when anything changed, the times are
+// set again as rsync's set_file_attrs does.
+engine::Task<void> apply_xattrs_at(RecvContext& ctx, const std::string& rel,
+                                   const protocol::FileEntry& e);
 
 }  // namespace ursync::roles

@@ -256,10 +256,11 @@ Expected<FilterList, FilterError> FilterList::parse(const std::vector<std::strin
 }
 
 // mirrors rsync exclude.c:rule_matches
-bool FilterList::rule_matches(const FilterRule& rule, std::string_view fname, bool is_dir) const {
+bool FilterList::rule_matches(const FilterRule& rule, std::string_view fname, bool is_dir,
+                              bool xattr_name) const {
     std::string_view name = fname;
     if (!name.empty() && name.front() == '/') name.remove_prefix(1);
-    if (name.empty() || rule.xattr) return false;
+    if (name.empty() || rule.xattr != xattr_name) return false;
     const bool ret_match = !rule.negate;
     std::string joined;  // rsync's array of strings, joined
     bool multi = false;
@@ -348,6 +349,14 @@ bool FilterList::has_dir_merges() const {
 bool FilterList::has_xattr_rules() const {
     for (const auto& r : rules_)
         if (r.xattr) return true;
+    return false;
+}
+
+bool FilterList::xattr_excluded(std::string_view name, FilterSide side) const {
+    for (const auto& rule : rules_) {
+        if (rule.per_dir_merge || !rule.applies_to(side)) continue;
+        if (rule_matches(rule, name, false, true)) return !rule.include;
+    }
     return false;
 }
 

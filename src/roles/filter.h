@@ -106,6 +106,9 @@ class FilterList {
     bool has_dir_merges() const;
     // Rules with the 'x' modifier (they name extended attributes, not files).
     bool has_xattr_rules() const;
+    // An attribute name excluded by the 'x' rules (the others never match attribute names).
+    // mirrors rsync exclude.c:name_is_excluded(name, NAME_IS_XATTR, ALL_FILTERS)
+    bool xattr_excluded(std::string_view name, FilterSide side) const;
 
     void set_abs_dir(std::string abs_dir) { abs_dir_ = std::move(abs_dir); }
     bool empty() const { return rules_.empty(); }
@@ -114,7 +117,8 @@ class FilterList {
     std::vector<std::string> dir_merge_files() const;
 
   private:
-    bool rule_matches(const FilterRule& rule, std::string_view name, bool is_dir) const;
+    bool rule_matches(const FilterRule& rule, std::string_view name, bool is_dir,
+                      bool xattr_name = false) const;
     int check_rules(const std::vector<FilterRule>& rules, std::string_view name, bool is_dir,
                     FilterSide side, bool ignore_perishable) const;
 

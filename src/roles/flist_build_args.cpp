@@ -130,7 +130,12 @@ FlistBuilder::FlistBuilder(Session& s, FilterList filters)
       scanner_(s.engine, s.options.checksum
                              ? std::optional<protocol::ChecksumAlgo>(s.params.file_checksum)
                              : std::nullopt,
-               s.options.xattrs) {}
+               s.options.xattrs > 0 ? std::optional(XattrNames{s.options.xattrs, false,
+                                                                filters_.has_xattr_rules()
+                                                                    ? &filters_
+                                                                    : nullptr,
+                                                                FilterSide::sender})
+                                    : std::nullopt) {}
 
 FlistBuilder::~FlistBuilder() = default;
 

@@ -31,7 +31,12 @@ SendList::SendList(Session& s, FlistBuilder& builder, SendBuffer& out, protocol:
       out_(out),
       ndx_out_(ndx_out),
       fopts_(flist_options_for(s.options, s.params)) {
-    if (s.options.xattrs > 0) xattrs_ = std::make_unique<SendXattrs>(s);
+    if (s.options.xattrs > 0) {
+        const FilterList& rules = builder.filters();
+        xattrs_ = std::make_unique<SendXattrs>(
+            s, XattrNames{s.options.xattrs, false, rules.has_xattr_rules() ? &rules : nullptr,
+                          FilterSide::sender});
+    }
 }
 
 engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry> entries,

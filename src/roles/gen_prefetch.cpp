@@ -5,7 +5,7 @@
 
 #include "roles/basis_sums.h"
 #include "roles/flist_build_io.h"
-#include "roles/xattrs.h"
+#include "roles/xattr_names.h"
 #include "util/scratch.h"
 
 namespace ursync::roles {
@@ -99,8 +99,8 @@ PrefetchedExtra unpack_extra(std::span<const std::byte> blob) {
 
 fs::DirRoot::PrefetchExtra prefetch_extra(std::vector<int64_t> sizes,
                                           std::optional<protocol::ChecksumAlgo> sum_algo,
-                                          bool xattrs, bool am_root) {
-    return [sizes = std::move(sizes), sum_algo, xattrs, am_root](
+                                          std::optional<XattrNames> xattrs) {
+    return [sizes = std::move(sizes), sum_algo, xattrs](
                size_t pos, int dir_fd, const char* name,
                const fs::FileAttrs& a) -> std::optional<std::vector<std::byte>> {
         PrefetchedExtra x;
@@ -113,7 +113,7 @@ fs::DirRoot::PrefetchExtra prefetch_extra(std::vector<int64_t> sizes,
             const char* what = "";
             auto got = fs::read_xattrs(
                 fs::XattrTarget::at(dir_fd, name),
-                [am_root](std::string_view n) { return receiver_manages_xattr(n, am_root); },
+                [&xattrs](std::string_view n) { return xattrs->receiver_manages(n); },
                 &what);
             if (got) x.xattrs = std::move(*got);
         }

@@ -18,10 +18,10 @@ std::vector<std::byte> pack_extra(const PrefetchedExtra& x);
 PrefetchedExtra unpack_extra(std::span<const std::byte> blob);
 
 // The hook a prefetch job runs per entry: with `sum_algo`, the sum of each regular file whose
-// size is `sizes[pos]`; with `xattrs`, the attributes a receiver manages (`am_root`).
+// size is `sizes[pos]`; with `xattrs`, the attributes whose names it manages.
 fs::DirRoot::PrefetchExtra prefetch_extra(std::vector<int64_t> sizes,
                                           std::optional<protocol::ChecksumAlgo> sum_algo,
-                                          bool xattrs, bool am_root);
+                                          std::optional<XattrNames> xattrs);
 
 // What is still unused of rel's prefetched extra (taken from the destination root the first
 // time), or nullptr. Callers reset the part they use, then call extra_used().

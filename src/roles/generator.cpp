@@ -145,7 +145,7 @@ engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, siz
             extra = prefetch_extra(std::move(sizes),
                                    checksum ? std::optional(ctx.s.params.file_checksum)
                                             : std::nullopt,
-                                   ctx.xattrs != nullptr, ctx.am_root);
+                                   ctx.xattrs ? std::optional(ctx.xattrs->names) : std::nullopt);
         }
         co_await ctx.root->prefetch_stats(std::move(names), std::move(extra));
     }

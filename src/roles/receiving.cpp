@@ -195,10 +195,6 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         report_fatal(s, SessionError{filters.error().what, filters.error().code});
         co_return;
     }
-    if (s.options.xattrs > 0 && filters->has_xattr_rules()) {
-        report_fatal(s, SessionError{k_xattr_rules_refused, ExitCode::unsupported});
-        co_return;
-    }
     ctx.filters = std::move(*filters);
     // A relative partial dir (--delay-updates' ".~tmp~") is never ours to delete, as in rsync's
     // options.c, which adds it to the filter list.
@@ -215,6 +211,11 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         ctx.xattrs = std::make_unique<RecvXattrs>();
         ctx.xattrs->level = s.options.xattrs;
         ctx.xattrs->optim = s.params.xattr_optim;
+        XattrNames& names = ctx.xattrs->names;
+        names.level = s.options.xattrs;
+        names.am_root = ctx.am_root;
+        names.rules = ctx.filters.has_xattr_rules() ? &ctx.filters : nullptr;
+        names.side = FilterSide::receiver;
     }
     ctx.log_ctx.am_sender = false;
     ctx.log_ctx.preserve_mtimes = s.options.times;

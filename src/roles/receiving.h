@@ -27,6 +27,7 @@
 #include "roles/file_list.h"
 #include "roles/filter.h"
 #include "roles/log_format.h"
+#include "roles/xattr_names.h"
 #include "roles/session_context.h"
 #include "roles/stats.h"
 #include "session/session_error.h"
@@ -133,6 +134,7 @@ struct PrefetchedExtra {
 struct RecvXattrs {
     int level = 0;       // -X given this many times
     bool optim = false;  // SessionParams::xattr_optim
+    XattrNames names;    // which attribute names are kept and managed here
     protocol::XattrTable table;
 };
 

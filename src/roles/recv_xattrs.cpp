@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -11,7 +12,7 @@
 #include "roles/errors.h"
 #include "roles/gen_prefetch.h"
 #include "roles/recv_attrs.h"
-#include "roles/xattrs.h"
+#include "roles/xattr_names.h"
 
 namespace ursync::roles {
 
@@ -58,10 +59,10 @@ class LocalTarget {
 
 // The destination's list as the receiver manages it (rsync rsync_xal_get, receiver side).
 std::optional<XattrList> local_list(const RecvContext& ctx, const fs::XattrTarget& t) {
-    const bool root = ctx.am_root;
+    const XattrNames& names = ctx.xattrs->names;
     const char* what = "";
     auto pairs = fs::read_xattrs(
-        t, [root](std::string_view n) { return receiver_manages_xattr(n, root); }, &what);
+        t, [&names](std::string_view n) { return names.receiver_manages(n); }, &what);
     if (!pairs) return std::nullopt;
     return protocol::make_xattr_list(std::move(*pairs));
 }
@@ -149,7 +150,7 @@ bool set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string
             changed = true;
     }
     for (const auto& name : *names) {
-        if (!receiver_manages_xattr(name, ctx.am_root)) continue;
+        if (!ctx.xattrs->names.receiver_manages(name)) continue;
         bool listed = false;
         for (const Xattr& x : list) {
             if (x.name == name) {
@@ -178,7 +179,7 @@ engine::Task<SessionResult<int32_t>> recv_xattr_list(RecvContext& ctx) {
     if (head->ref >= 0) co_return head->ref;
     XattrList list;
     size_t total = 0;
-    const int level = ctx.xattrs->level;
+    bool renamed = false;
     for (int32_t num = 1; num <= head->count; ++num) {
         auto item = co_await ctx.s.in.decode<Xattr>(
             [](protocol::ByteCursor& c) { return protocol::decode_xattr_item(c); }, "xattr list");
@@ -187,9 +188,18 @@ engine::Task<SessionResult<int32_t>> recv_xattr_list(RecvContext& ctx) {
         if (total > protocol::k_xattr_list_bytes_max)
             co_return session::fail("xattr list exceeds per-file limit [receiver]",
                                     ExitCode::protocol);
-        if (!receiver_accepts_xattr(item->name, ctx.am_root, level)) continue;
+        auto kept = ctx.xattrs->names.receiver_accepts(item->name);
+        if (!kept) continue;
+        if (*kept != item->name) {
+            renamed = true;
+            item->name = std::move(*kept);
+        }
         item->num = num;
         list.push_back(std::move(*item));
+    }
+    if (renamed) {
+        std::sort(list.begin(), list.end(),
+                  [](const Xattr& a, const Xattr& b) { return a.name < b.name; });
     }
     co_return table.add(std::move(list));
 }

@@ -10,7 +10,7 @@
 
 #include "engine/event.h"
 #include "roles/flist_build_io.h"
-#include "roles/xattrs.h"
+#include "roles/xattr_names.h"
 #include "util/scratch.h"
 
 namespace ursync::roles {
@@ -32,10 +32,10 @@ namespace {
 
 Task<void> run_scan(engine::Engine& engine, std::shared_ptr<DirScanner::Pending> pending,
                     fs::DirHandle dir, std::optional<protocol::ChecksumAlgo> hash,
-                    int xattr_level) {
+                    std::optional<XattrNames> xattrs) {
     DirScanner::Pending* p = pending.get();
     const int dir_path_fd = dir->get();
-    auto job = [p, dir_path_fd, hash, xattr_level] {
+    auto job = [p, dir_path_fd, hash, xattrs] {
         const int fd = ::openat(dir_path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
             p->scan.err = errno;
@@ -50,13 +50,11 @@ Task<void> run_scan(engine::Engine& engine, std::shared_ptr<DirScanner::Pending>
                                                 util::thread_scratch(k_hash_read_bytes));
             }
         }
-        if (xattr_level > 0 && p->scan.err == 0) {
+        if (xattrs && p->scan.err == 0) {
             const size_t n = p->scan.names.size();
             p->xattrs.resize(n);
             p->xattr_errs.assign(n, 0);
-            auto keep = [xattr_level](std::string_view name) {
-                return sender_keeps_xattr(name, xattr_level);
-            };
+            auto keep = [&xattrs](std::string_view name) { return xattrs->sender_keeps(name); };
             for (size_t i = 0; i < n; ++i) {
                 if (p->scan.errs[i] != 0) continue;
                 const char* what = "";
@@ -90,7 +88,7 @@ Task<void> DirScanner::start(fs::DirRoot& root, uint32_t root_index, std::string
         pending->ready.set();
         co_return;
     }
-    engine_.spawn(run_scan(engine_, std::move(pending), std::move(*dir), hash_, xattr_level_));
+    engine_.spawn(run_scan(engine_, std::move(pending), std::move(*dir), hash_, xattrs_));
 }
 
 Task<ScannedDir> DirScanner::take(fs::DirRoot& root, uint32_t root_index, std::string dir_rel) {

@@ -15,6 +15,7 @@
 #include "fs/beneath.h"
 #include "fs/scan.h"
 #include "fs/xattrs.h"
+#include "roles/xattr_names.h"
 #include "protocol/strong_sum.h"
 
 namespace ursync::roles {
@@ -34,10 +35,10 @@ struct ScannedDir {
 class DirScanner {
   public:
     // `hash`: the -c algorithm, when regular files are to be hashed along with the scan.
-    // `xattr_level`: -X given this many times (0: attributes are not read with the scan).
+    // `xattrs`: with -X, the names the attributes read with the scan are kept by.
     DirScanner(engine::Engine& engine, std::optional<protocol::ChecksumAlgo> hash,
-               int xattr_level = 0)
-        : engine_(engine), hash_(hash), xattr_level_(xattr_level) {}
+               std::optional<XattrNames> xattrs = std::nullopt)
+        : engine_(engine), hash_(hash), xattrs_(xattrs) {}
 
     // Starts listing `dir_rel` beneath `root` (number `root_index`) in a worker job, unless it
     // is started already.
@@ -51,7 +52,7 @@ class DirScanner {
     static std::string key(uint32_t root_index, const std::string& dir_rel);
     engine::Engine& engine_;
     std::optional<protocol::ChecksumAlgo> hash_;
-    int xattr_level_ = 0;
+    std::optional<XattrNames> xattrs_;
     std::unordered_map<std::string, std::shared_ptr<Pending>> pending_;
 };
 

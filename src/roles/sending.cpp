@@ -9,7 +9,6 @@
 #include "roles/log_format.h"
 #include "roles/send_buffer.h"
 #include "roles/sender.h"
-#include "roles/xattrs.h"
 
 namespace ursync::roles {
 
@@ -82,11 +81,6 @@ engine::Task<void> run_sending(Session& s, SendBuffer& out, std::vector<std::str
     if (!filters) {
         // (Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.)
         const session::SessionError err{filters.error().what, filters.error().code};
-        co_await fail_session(s, out, err);
-        co_return;
-    }
-    if (o.xattrs > 0 && filters->has_xattr_rules()) {
-        const session::SessionError err{std::string(k_xattr_rules_refused), ExitCode::unsupported};
         co_await fail_session(s, out, err);
         co_return;
     }

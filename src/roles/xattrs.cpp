@@ -16,14 +16,6 @@ namespace ursync::roles {
 
 namespace {
 
-constexpr std::string_view k_user_prefix = "user.";
-constexpr std::string_view k_system_prefix = "system.";
-constexpr std::string_view k_rsync_prefix = "user.rsync.%";
-
-bool has_prefix(std::string_view name, std::string_view prefix) {
-    return name.substr(0, prefix.size()) == prefix;
-}
-
 // Entries whose attributes are not looked at (rsync get_xattr): links without -l, devices
 // without --devices, specials without --specials, missing arguments.
 bool xattrs_wanted(const cli::Options& o, const protocol::FileEntry& e) {
@@ -35,28 +27,6 @@ bool xattrs_wanted(const cli::Options& o, const protocol::FileEntry& e) {
 }
 
 }  // namespace
-
-bool xattr_is_rsyncs(std::string_view name) { return has_prefix(name, k_rsync_prefix); }
-
-bool sender_keeps_xattr(std::string_view name, int level) {
-    if (has_prefix(name, k_system_prefix)) return false;
-    return level >= 2 || !xattr_is_rsyncs(name);
-}
-
-bool receiver_manages_xattr(std::string_view name, bool am_root) {
-    return am_root ? !has_prefix(name, k_system_prefix) : has_prefix(name, k_user_prefix);
-}
-
-bool receiver_accepts_xattr(std::string_view name, bool am_root, int level) {
-    if (!am_root && !has_prefix(name, k_user_prefix)) return false;
-    return level >= 2 || !xattr_is_rsyncs(name);
-}
-
-bool xattr_exchange(int level, bool dry_run, bool optim, uint32_t iflags) {
-    if (level == 0 || dry_run || !(iflags & k_item_report_xattr)) return false;
-    const uint32_t local_link = k_item_xname_follows | k_item_local_change;
-    return !(optim && (iflags & local_link) == local_link);
-}
 
 engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
     FlistBuilder& builder, const std::vector<BuiltEntry>& entries) {
@@ -92,8 +62,8 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
         std::vector<protocol::XattrList> lists;
         std::vector<std::pair<size_t, std::string>> errors;  // entry, message
     };
-    const int level = s_.options.xattrs;
-    auto job = [&targets, level] {
+    const XattrNames names = names_;
+    auto job = [&targets, names] {
         Read out;
         out.lists.resize(targets.size());
         for (size_t i = 0; i < targets.size(); ++i) {
@@ -107,7 +77,7 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
                                               : fs::XattrTarget::at(t.fd, t.leaf);
             const char* what = "";
             auto pairs = fs::read_xattrs(
-                where, [level](std::string_view n) { return sender_keeps_xattr(n, level); },
+                where, [&names](std::string_view n) { return names.sender_keeps(n); },
                 &what);
             if (!pairs) {
                 out.errors.emplace_back(i, std::string(what) + ": " + errno_text(pairs.error()));

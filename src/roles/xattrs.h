@@ -1,8 +1,9 @@
-// -X on the sending side, and the attribute-name rules both sides follow (rsync xattrs.c on
-// Linux): which names are read, sent, accepted and managed.
+// -X on the sending side: lists read with the entries, sent after them, answered on request.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -10,35 +11,18 @@
 #include "engine/task.h"
 #include "fs/beneath.h"
 #include "protocol/xattr_codec.h"
+#include "roles/xattr_names.h"
 #include "roles/flist_build.h"
 #include "roles/session_context.h"
 #include "session/session_error.h"
 
 namespace ursync::roles {
 
-// Filter rules that name attributes (the 'x' modifier) are refused with -X for now.
-inline constexpr const char* k_xattr_rules_refused =
-    "filter rules for extended attributes (the 'x' modifier) are not supported yet";
-
-// rsync's own attributes ("user.rsync.%stat", ...): copied only with -XX.
-bool xattr_is_rsyncs(std::string_view name);
-// What a sender reads and sends: every namespace but system.*; rsync's own with -XX.
-bool sender_keeps_xattr(std::string_view name, int level);
-// What a receiver manages on its files: root every namespace but system.*, others user.* only.
-bool receiver_manages_xattr(std::string_view name, bool am_root);
-// What a receiver keeps of a received list: others than root only user.*; rsync's own with -XX.
-bool receiver_accepts_xattr(std::string_view name, bool am_root, int level);
-
-// Whether an echoed or requested record carries the xattr exchange (rsync's condition in
-// itemize, send_files and recv_files): -X, data moving (not -n), the item reports an xattr
-// change, and not a locally made hard link with the hard-link optimisation.
-bool xattr_exchange(int level, bool dry_run, bool optim, uint32_t iflags);
-
 // The sender's lists: read for the entries of a segment, sent after each entry, answered on the
 // generator's request.
 class SendXattrs {
   public:
-    explicit SendXattrs(Session& s) : s_(s) {}
+    SendXattrs(Session& s, XattrNames names) : s_(s), names_(names) {}
 
     // The lists of `entries` (read in one worker job). A list that cannot be read is reported
     // (the run ends with code 23) and sent empty.
@@ -56,6 +40,7 @@ class SendXattrs {
 
   private:
     Session& s_;
+    XattrNames names_;
     protocol::XattrTable table_;
 };
 

@@ -105,6 +105,11 @@ OPTSETS = [
            xattrs=1, expect={"stale-xattrs": "mirror"}),
     OptSet("X-n", ("-aXin",), ("stale-xattrs",), "-X dry run, itemized (nothing changes)",
            lines=True, xattrs=1, expect={"stale-xattrs": "unchanged"}),
+    OptSet("X-filter", ("-aXi", "--stats", "--filter=-x user.tag", "--filter=-xr user.v",
+                        "--filter=-xs user.large", "--filter=+x user.*", "--filter=-x *"),
+           ("empty", "stale-xattrs"),
+           "-X with 'x' filter rules (both sides, sender-only, receiver-only; they replace the "
+           "namespace defaults)", lines=True, stats=True, xattrs=1),
     OptSet("X-H", ("-aXHi",), ("empty", "stale-xattrs"),
            "-X with -H: a hard-link group with xattrs, linked locally", lines=True,
            xattrs=1, hardlinks=True, expect={"empty": "mirror"}),

@@ -18,7 +18,7 @@ PRESETS = {
          "optset": {"ai", "stats"}},
         {"transport": {"local"}, "protocol": {32}, "inc": {"on"},
          "optset": {"a", "ai", "delta", "delete", "H", "progress", "c", "u", "S", "filter",
-                    "X", "X-delete"}},
+                    "X", "X-delete", "X-filter"}},
     ],
 }
 

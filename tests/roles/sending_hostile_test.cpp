@@ -1,6 +1,7 @@
 // The sender facing a hostile generator: bad indexes and sum headers end the session cleanly.
 #include <gtest/gtest.h>
 
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #include "protocol/flist_codec.h"
 #include "protocol/ndx.h"
 #include "protocol/varint.h"
+#include "protocol/xattr_codec.h"
+#include "roles/log_format.h"
 #include "roles/entry.h"
 #include "roles/output.h"
 #include "roles/session_context.h"
@@ -79,6 +82,7 @@ engine::Task<void> run_client(
     auto fopts = flist_options_for(options, *hs);
     protocol::FlistCodecState codec;
     std::vector<protocol::FileEntry> got;
+    size_t known = 0;  // xattr lists met so far
     for (;;) {
         auto item = co_await p.in.decode<protocol::FlistItem>(
             [&](protocol::ByteCursor& c) {
@@ -88,6 +92,19 @@ engine::Task<void> run_client(
         if (!item) co_return;
         if (std::holds_alternative<protocol::FlistEnd>(*item)) break;
         got.push_back(std::get<protocol::FileEntry>(std::move(*item)));
+        if (options.xattrs) {  // the entry's xattr list follows it
+            auto head = co_await p.in.decode<protocol::XattrBlockHead>(
+                [&known](protocol::ByteCursor& c) { return protocol::decode_xattr_head(c, known); },
+                "an xattr list");
+            if (!head) co_return;
+            for (int32_t i = 0; i < head->count; ++i) {
+                auto x = co_await p.in.decode<protocol::Xattr>(
+                    [](protocol::ByteCursor& c) { return protocol::decode_xattr_item(c); },
+                    "an xattr");
+                if (!x) co_return;
+            }
+            known = head->ref >= 0 ? known : known + 1;
+        }
     }
     entries = got.size();
     protocol::ByteWriter w;
@@ -109,14 +126,18 @@ class HostileTest : public ::testing::Test {
         make_dir(tmp / "src");
         make_dir(tmp / "src/sub");
         write_file(tmp / "src/a.txt", "hello\n");
+        const std::string short_value = "v";
+        ::setxattr((tmp / "src/a.txt").c_str(), "user.short", short_value.data(),
+                   short_value.size(), 0);
         write_file(tmp / "src/sub/b.txt", "nested\n");
     }
 
     // Sorted list: 0 ".", 1 "a.txt", 2 "sub", 3 "sub/b.txt".
     ServerResult attack(std::function<void(protocol::ByteWriter&, protocol::NdxState&)> fn,
-                        std::vector<protocol::MsgCode>* seen = nullptr) {
-        std::vector<std::string> argv{"ursync",       "--server", "--sender",
-                                      "-re.LsfxCIvu", ".",        tmp / "src/"};
+                        std::vector<protocol::MsgCode>* seen = nullptr,
+                        std::string flags = "-re.LsfxCIvu") {
+        std::vector<std::string> argv{"ursync", "--server", "--sender", std::move(flags), ".",
+                                      tmp / "src/"};
         auto inv = cli::parse_command_line(argv, cli::Environment::empty());
         EXPECT_TRUE(inv) << (inv ? "" : inv.error().message);
         ServerResult result;
@@ -152,6 +173,21 @@ TEST_F(HostileTest, IndexBeyondTheListIsAProtocolError) {
         protocol::put_shortint(w, 0x8000);
     });
     EXPECT_EQ(r.state.exit_code, to_int(ExitCode::protocol));
+}
+
+// -X: a request for a value the list does not have, or for a short one, is a protocol error.
+TEST_F(HostileTest, XattrRequestsForValuesNotSentAsDigestsAreRefused) {
+    for (int32_t num : {5, 1}) {
+        auto r = attack(
+            [num](protocol::ByteWriter& w, protocol::NdxState& ndx) {
+                protocol::put_ndx(w, ndx, 1);
+                protocol::put_shortint(w, static_cast<uint16_t>(k_item_report_xattr));
+                const std::vector<int32_t> nums = {num};
+                protocol::encode_xattr_request(w, nums);
+            },
+            nullptr, "-rXe.LsfxCIvu");
+        EXPECT_EQ(r.state.exit_code, to_int(ExitCode::protocol)) << num;
+    }
 }
 
 TEST_F(HostileTest, NegativeMarkersFromTheGeneratorAreRefused) {

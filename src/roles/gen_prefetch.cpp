@@ -2,6 +2,7 @@
 #include "roles/gen_prefetch.h"
 
 #include <cstring>
+#include <utility>
 
 #include "roles/basis_sums.h"
 #include "roles/flist_build_io.h"
@@ -53,7 +54,13 @@ struct Reader {
 }  // namespace
 
 std::vector<std::byte> pack_extra(const PrefetchedExtra& x) {
+    size_t size = 1 + (x.sum ? 1 + x.sum->len : 0);
+    if (x.xattrs) {
+        size += 4;
+        for (const auto& [name, value] : *x.xattrs) size += 8 + name.size() + value.size();
+    }
     std::vector<std::byte> out;
+    out.reserve(size);
     const auto flags = static_cast<uint8_t>((x.sum ? k_has_sum : 0) | (x.xattrs ? k_has_xattrs : 0));
     put_raw(out, &flags, 1);
     if (x.sum) {
@@ -122,18 +129,39 @@ fs::DirRoot::PrefetchExtra prefetch_extra(std::vector<int64_t> sizes,
     };
 }
 
-PrefetchedExtra* prefetched_extra(const RecvContext& ctx, const std::string& rel) {
-    auto it = ctx.extras.find(rel);
-    if (it != ctx.extras.end()) return &it->second;
-    if (!ctx.root) return nullptr;
+namespace {
+
+// rel's extra, with the part `take` moves out; what is left is kept for its own caller.
+template <class Take>
+auto take_part(const RecvContext& ctx, const std::string& rel, Take take) {
+    if (!ctx.extras.empty()) {
+        auto it = ctx.extras.find(rel);
+        if (it != ctx.extras.end()) {
+            auto part = take(it->second);
+            if (!it->second.sum && !it->second.xattrs) ctx.extras.erase(it);
+            return part;
+        }
+    }
+    using Part = decltype(take(std::declval<PrefetchedExtra&>()));
+    if (!ctx.root) return Part{};
     auto blob = ctx.root->take_prefetched_extra(rel);
-    if (!blob) return nullptr;
-    return &ctx.extras.emplace(rel, unpack_extra(*blob)).first->second;
+    if (!blob) return Part{};
+    PrefetchedExtra x = unpack_extra(*blob);
+    auto part = take(x);
+    if (x.sum || x.xattrs) ctx.extras.emplace(rel, std::move(x));
+    return part;
 }
 
-void extra_used(const RecvContext& ctx, const std::string& rel) {
-    auto it = ctx.extras.find(rel);
-    if (it != ctx.extras.end() && !it->second.sum && !it->second.xattrs) ctx.extras.erase(it);
+}  // namespace
+
+std::optional<protocol::Digest> take_prefetched_sum(const RecvContext& ctx, const std::string& rel) {
+    return take_part(ctx, rel, [](PrefetchedExtra& x) { return std::exchange(x.sum, std::nullopt); });
+}
+
+std::optional<fs::XattrPairs> take_prefetched_xattrs(const RecvContext& ctx,
+                                                     const std::string& rel) {
+    return take_part(ctx, rel,
+                     [](PrefetchedExtra& x) { return std::exchange(x.xattrs, std::nullopt); });
 }
 
 }  // namespace ursync::roles

@@ -23,9 +23,10 @@ fs::DirRoot::PrefetchExtra prefetch_extra(std::vector<int64_t> sizes,
                                           std::optional<protocol::ChecksumAlgo> sum_algo,
                                           std::optional<XattrNames> xattrs);
 
-// What is still unused of rel's prefetched extra (taken from the destination root the first
-// time), or nullptr. Callers reset the part they use, then call extra_used().
-PrefetchedExtra* prefetched_extra(const RecvContext& ctx, const std::string& rel);
-void extra_used(const RecvContext& ctx, const std::string& rel);
+// The part of rel's prefetched extra each caller uses, once (taken from the destination root
+// the first time; a part not asked for yet is kept in ctx.extras until it is).
+std::optional<protocol::Digest> take_prefetched_sum(const RecvContext& ctx, const std::string& rel);
+std::optional<fs::XattrPairs> take_prefetched_xattrs(const RecvContext& ctx,
+                                                     const std::string& rel);
 
 }  // namespace ursync::roles

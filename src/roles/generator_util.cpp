@@ -56,12 +56,7 @@ engine::Task<std::optional<protocol::Digest>> file_checksum(RecvContext& ctx, fs
                                                              const std::string& rel) {
     // Taken with its stat, ahead of time (generator.cpp, prefetch_ahead).
     if (&root == ctx.root.get()) {
-        if (PrefetchedExtra* x = prefetched_extra(ctx, rel); x && x->sum) {
-            const protocol::Digest sum = *x->sum;
-            x->sum.reset();
-            extra_used(ctx, rel);
-            co_return sum;
-        }
+        if (auto sum = take_prefetched_sum(ctx, rel)) co_return *sum;
     }
     auto leaf = co_await root.leaf(rel, "open");
     if (!leaf) co_return std::nullopt;

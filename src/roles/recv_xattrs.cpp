@@ -210,10 +210,8 @@ bool xattrs_differ_marking(const RecvContext& ctx, const protocol::FileEntry& e,
     if (!snd) return false;
     if (!exists) return differ_marking(*snd, nullptr);
     // Read ahead with the destination's stat (generator.cpp, prefetch_ahead).
-    if (PrefetchedExtra* x = prefetched_extra(ctx, rel); x && x->xattrs) {
-        XattrList have = protocol::make_xattr_list(std::move(*x->xattrs));
-        x->xattrs.reset();
-        extra_used(ctx, rel);
+    if (auto pairs = take_prefetched_xattrs(ctx, rel)) {
+        XattrList have = protocol::make_xattr_list(std::move(*pairs));
         return differ_marking(*snd, &have);
     }
     LocalTarget local(ctx, rel);

@@ -67,6 +67,8 @@ engine::Task<SessionResult<void>> log_delete(RecvContext& ctx, GenState& g, cons
         if (!f) co_return f;
         std::string payload = rel;
         if (protocol::mode_is_dir(mode)) payload.push_back('\0');
+        // A local copy's sender prints it in order with the lines of records and copies.
+        if (ctx.link && ctx.link->sender) ctx.link->deleted_seqs.push_back(ctx.link->next_seq++);
         co_return co_await ctx.s.out.send_message(protocol::MsgCode::deleted,
                                                   protocol::as_bytes(payload));
     }

@@ -14,7 +14,6 @@
 #include "roles/recv_altdest.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
-#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -134,9 +133,8 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
     }
     ctx.state(item.ref).file_sent = true;
     const uint32_t record_flags = itemize_flags(ctx, e, real_st, iflags);
-    put_record(g.out, ctx.ndx_out, item.ndx, record_flags,
-               partial ? k_fnamecmp_partial_dir : alt_basis ? *alt_basis : k_fnamecmp_fname);
-    put_xattr_request(ctx, g.out, item.ndx, record_flags);
+    write_record(ctx, g.out, item.ndx, record_flags,
+                 partial ? k_fnamecmp_partial_dir : alt_basis ? *alt_basis : k_fnamecmp_fname);
     if (o.dry_run) co_return SessionResult<void>{};
     if (basis_fd < 0) {
         g.out.put(empty_sum_head());

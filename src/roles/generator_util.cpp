@@ -15,7 +15,6 @@
 #include "roles/delete.h"
 #include "roles/gen_prefetch.h"
 #include "roles/recv_itemize.h"
-#include "roles/recv_xattrs.h"
 #include "util/scratch.h"
 
 namespace ursync::roles {
@@ -32,8 +31,7 @@ EffectiveOptions effective(const RecvContext& ctx) {
 
 void maybe_record(RecvContext& ctx, GenState& g, int32_t ndx, uint32_t iflags) {
     if (!record_wanted(ctx, iflags)) return;
-    put_record(g.out, ctx.ndx_out, ndx, iflags);
-    put_xattr_request(ctx, g.out, ndx, iflags);
+    write_record(ctx, g.out, ndx, iflags);
 }
 
 engine::Task<std::optional<fs::FileAttrs>> stat_after(RecvContext& ctx, const std::string& rel) {

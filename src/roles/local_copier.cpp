@@ -116,6 +116,7 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     p.iflags = iflags;
     p.name = std::move(name);
     p.temp_slot = slot;
+    p.order = LocalOrder{link_.next_seq++};
     batch_bytes_ += static_cast<uint64_t>(e.size);
     batch_.push_back(std::move(p));
     if (batch_.size() >= k_local_batch_files || batch_bytes_ >= k_local_batch_bytes)
@@ -167,26 +168,26 @@ void LocalCopier::finish(Pending& p) {
                                               c.attr_err).message());
     switch (c.stage) {
     case fs::CopyStage::done:
-        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes);
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
         ok = true;
         break;
     case fs::CopyStage::open_source:
     case fs::CopyStage::not_regular:
-        if (sender) sender->local_open_failed(p.ndx, p.iflags, c.err);
+        if (sender) sender->local_open_failed(p.ndx, p.iflags, c.err, p.order);
         break;
     case fs::CopyStage::create_temp:
-        if (sender) sender->local_sent(p.ndx, p.iflags, 0);
+        if (sender) sender->local_sent(p.ndx, p.iflags, 0, p.order);
         report_xfer_error(ctx_, "mkstemp \"" + p.name + "\" failed: " + errno_text(c.err));
         break;
     case fs::CopyStage::copy_data:
     case fs::CopyStage::fsync:
         // As the receiver's write error: the run ends (rsync's RERR_FILEIO).
-        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes);
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
         ctx_.fail(session::SessionError{"write failed on \"" + p.name + "\": " + errno_text(c.err),
                                         ExitCode::file_io});
         break;
     case fs::CopyStage::rename:
-        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes);
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
         report_xfer_error(ctx_, "rename \"" + dir_prefix(p.name) + c.temp_name + "\" -> \"" + p.name +
                                     "\": " + errno_text(c.err));
         break;

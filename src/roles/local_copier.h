@@ -53,6 +53,7 @@ private:
         uint16_t iflags = 0;
         std::string name;
         std::optional<size_t> temp_slot;
+        LocalOrder order;
     };
     engine::Task<void> run_batch(std::vector<Pending> batch);
     void finish(Pending& p);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,12 @@ struct LocalSourceRef {
     int64_t size = 0;       // the file-list size
 };
 
+// Where a copy stands in the order rsync's sender would report it: its place among the
+// generator's records and copies (LocalLink::next_seq).
+struct LocalOrder {
+    uint64_t seq = 0;
+};
+
 // The sender's half: what it answers for files the receiving side copies itself.
 class LocalSenderSide {
 public:
@@ -26,10 +33,12 @@ public:
     // The source of ndx; nullopt when ndx is not a regular file of the sender's list.
     virtual std::optional<LocalSourceRef> local_source(int32_t ndx) = 0;
     // ndx was copied (`bytes` of data) as if sent with item flags `iflags`: counted and logged
-    // as rsync's sender does for a sent file.
-    virtual void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) = 0;
+    // as rsync's sender does for a sent file, its line in `order` among the sender's lines.
+    virtual void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder order) = 0;
     // The source of ndx could not be opened (errno `err`): "file has vanished" or an error.
-    virtual void local_open_failed(int32_t ndx, uint16_t iflags, int err) = 0;
+    virtual void local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) = 0;
+    // A line about item `seq` that came as a message (a deletion), printed in order.
+    virtual void ordered_line(uint64_t seq, std::string line) = 0;
 };
 
 struct LocalLink {
@@ -37,6 +46,12 @@ struct LocalLink {
     // The receiving side stopped on an error it reported (the sender's lost connection that
     // follows is not worth a message of its own).
     bool receiver_failed = false;
+    // The generator's order, for the sender's lines: each record written for the sender and
+    // each copy queued takes the next number; the records' numbers wait here, in stream order,
+    // for the sender to read the records.
+    uint64_t next_seq = 0;
+    std::deque<uint64_t> record_seqs;
+    std::deque<uint64_t> deleted_seqs;  // the same for MSG_DELETED messages
 };
 
 }  // namespace ursync::roles

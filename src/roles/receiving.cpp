@@ -256,6 +256,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     if (s.local && s.link) {
         copier.emplace(ctx, *s.link);
         ctx.copier = &*copier;
+        ctx.link = s.link;
     }
     s.engine.spawn(run_generator(ctx));
     co_await run_receiver(ctx);

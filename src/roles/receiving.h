@@ -26,6 +26,7 @@
 #include "protocol/xattr_codec.h"
 #include "roles/file_list.h"
 #include "roles/filter.h"
+#include "roles/local_link.h"
 #include "roles/log_format.h"
 #include "roles/xattr_names.h"
 #include "roles/session_context.h"
@@ -175,6 +176,7 @@ struct RecvContext {
     bool gen_walk_done = false; // every segment walked (phase 0 requests all written)
     int gen_phase = 0;
     bool redo_mode = false;     // writing phase-1 requests: full-length strong sums
+    LocalLink* link = nullptr;  // a local copy's link to its sender (records are numbered there)
 
     // Receiver bookkeeping.
     size_t recv_first_open = 0;  // oldest segment the receiver has not freed

@@ -13,7 +13,6 @@
 #include "roles/generator_util.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
-#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -123,8 +122,7 @@ engine::Task<SessionResult<AltDestChoice>> try_dests_reg(RecvContext& ctx, GenSt
                 if (o.stdout_format_has_i > 1 || info_level(ctx, cli::InfoWord::name) >= 2) {
                     const uint32_t iflags = itemize_flags(ctx, e, best_st, k_item_local_change |
                                                                                 k_item_xname_follows);
-                    put_record(g.out, ctx.ndx_out, item.ndx, iflags, k_fnamecmp_fname, "");
-                    put_xattr_request(ctx, g.out, item.ndx, iflags);
+                    write_record(ctx, g.out, item.ndx, iflags, k_fnamecmp_fname, "");
                 }
                 choice.handled = true;
                 co_return choice;

@@ -7,7 +7,6 @@
 #include "roles/delete.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_itemize.h"
-#include "roles/recv_xattrs.h"
 
 namespace ursync::roles {
 
@@ -54,8 +53,7 @@ engine::Task<SessionResult<void>> link_member(RecvContext& ctx, GenState& g, Ent
     if (st && leader_st && st->dev == leader_st->dev && st->ino == leader_st->ino) {
         const uint32_t iflags = itemize_flags(ctx, e, st, base);
         if (record_wanted(ctx, iflags)) {
-            put_record(g.out, ctx.ndx_out, ndx, iflags, k_fnamecmp_fname, "");
-            put_xattr_request(ctx, g.out, ndx, iflags);
+            write_record(ctx, g.out, ndx, iflags, k_fnamecmp_fname, "");
         }
         co_return SessionResult<void>{};
     }
@@ -75,8 +73,7 @@ engine::Task<SessionResult<void>> link_member(RecvContext& ctx, GenState& g, Ent
         }
     }
     const uint32_t iflags = itemize_flags(ctx, e, st, base);
-    put_record(g.out, ctx.ndx_out, ndx, iflags, k_fnamecmp_fname, ctx.entry(leader).name);
-    put_xattr_request(ctx, g.out, ndx, iflags);
+    write_record(ctx, g.out, ndx, iflags, k_fnamecmp_fname, ctx.entry(leader).name);
     co_return co_await flush_requests(ctx, g, false);
 }
 

@@ -61,6 +61,13 @@ void put_record(protocol::ByteWriter& out, protocol::NdxState& ndx_state, int32_
     if (iflags & k_item_xname_follows) protocol::put_vstring(out, xname);
 }
 
+void write_record(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx, uint32_t iflags,
+                  uint8_t fnamecmp_type, std::string_view xname) {
+    put_record(out, ctx.ndx_out, ndx, iflags, fnamecmp_type, xname);
+    put_xattr_request(ctx, out, ndx, iflags);
+    if (ctx.link && ctx.link->sender) ctx.link->record_seqs.push_back(ctx.link->next_seq++);
+}
+
 // mirrors rsync log.c:maybe_log_item and log_item (client side)
 void log_received_item(RecvContext& ctx, const protocol::FileEntry& e, const std::string& name,
                        uint32_t iflags, std::string_view xname, bool transfer, int64_t bytes) {

@@ -31,6 +31,11 @@ void put_record(protocol::ByteWriter& out, protocol::NdxState& ndx_state, int32_
                 uint32_t iflags, uint8_t fnamecmp_type = k_fnamecmp_fname,
                 std::string_view xname = {});
 
+// The generator's record for the sender: put_record, then with -X the xattr request (or its
+// bookkeeping); in a local copy numbered for the order of the sender's lines.
+void write_record(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx, uint32_t iflags,
+                  uint8_t fnamecmp_type = k_fnamecmp_fname, std::string_view xname = {});
+
 // A client prints what it received: rsync log.c:maybe_log_item for echoed records, log_item
 // for transfers (`transfer` true). `bytes` is %b for the transfer.
 void log_received_item(RecvContext& ctx, const protocol::FileEntry& e, const std::string& name,

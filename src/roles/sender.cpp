@@ -2,6 +2,7 @@
 #include "roles/sender.h"
 
 #include <cerrno>
+#include <utility>
 
 #include "protocol/file_entry.h"
 #include "protocol/varint.h"
@@ -77,24 +78,71 @@ std::optional<SendList::Item> Sender::count_local_transfer(int32_t ndx, uint16_t
     return *found;
 }
 
-void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) {
+void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder order) {
     auto found = count_local_transfer(ndx, iflags);
-    if (!found) return;
-    s_.stats.literal_data += bytes;
-    const int64_t wire = wire_bytes_for(bytes, protocol::digest_len(s_.params.xfer_checksum));
-    s_.stats.local_written += wire;
-    found->info->sent = true;
-    SendRequest req;
-    req.ndx = ndx;
-    req.iflags = iflags;
-    log_item(*found->entry, req, wire);
+    if (found) {
+        s_.stats.literal_data += bytes;
+        const int64_t wire = wire_bytes_for(bytes, protocol::digest_len(s_.params.xfer_checksum));
+        s_.stats.local_written += wire;
+        found->info->sent = true;
+        SendRequest req;
+        req.ndx = ndx;
+        req.iflags = iflags;
+        if (auto line = item_line(*found->entry, req, wire)) add_line(order.seq, std::move(*line));
+    }
+    item_done(order.seq);
 }
 
-void Sender::local_open_failed(int32_t ndx, uint16_t iflags, int err) {
+void Sender::local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) {
     auto found = count_local_transfer(ndx, iflags);
+    item_done(order.seq);
     if (!found) return;
     report_open_failure(list_.builder().full_name(found->info->root, found->entry->name), err,
                         err == ENOENT);
+}
+
+void Sender::ordered_line(uint64_t seq, std::string line) {
+    add_line(seq, std::move(line));
+    item_done(seq);
+}
+
+void Sender::print_line(std::string line) {
+    if (record_seq_) {
+        add_line(*record_seq_, std::move(line));
+    } else {
+        s_.output.info(line);
+    }
+}
+
+void Sender::add_line(uint64_t seq, std::string line) {
+    if (seq == next_line_) {
+        s_.output.info(line);  // everything before it is out
+        return;
+    }
+    deferred_[seq].lines.push_back(std::move(line));
+}
+
+void Sender::item_done(uint64_t seq) {
+    deferred_[seq].done = true;
+    emit_ready_lines();
+}
+
+void Sender::emit_ready_lines() {
+    while (!deferred_.empty() && deferred_.begin()->first == next_line_) {
+        Deferred& d = deferred_.begin()->second;
+        for (const auto& line : d.lines) s_.output.info(line);
+        d.lines.clear();
+        if (!d.done) return;  // the head item goes on; its next lines print as they come
+        deferred_.erase(deferred_.begin());
+        ++next_line_;
+    }
+}
+
+void Sender::record_done() {
+    if (!record_seq_) return;
+    const uint64_t seq = *record_seq_;
+    record_seq_.reset();
+    item_done(seq);
 }
 
 void Sender::report_open_failure(const std::string& full_name, int err, bool not_found) {
@@ -252,15 +300,20 @@ void Sender::count_created(const protocol::FileEntry& entry) {
 }
 
 // A client sender prints the items (rsync log.c:log_item with the stdout format).
-void Sender::log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes) {
-    if (s_.am_server || s_.options.stdout_format.empty()) return;
+std::optional<std::string> Sender::item_line(const protocol::FileEntry& entry,
+                                             const SendRequest& req, int64_t bytes) const {
+    if (s_.am_server || s_.options.stdout_format.empty()) return std::nullopt;
     LogItem item;
     item.file = &entry;
     item.name = entry.name;
     item.iflags = req.iflags;
     item.hlink_target = req.xname;
     item.bytes = bytes;
-    s_.output.info(format_log_line(s_.options.stdout_format, item, log_ctx_) + "\n");
+    return format_log_line(s_.options.stdout_format, item, log_ctx_) + "\n";
+}
+
+void Sender::log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes) {
+    if (auto line = item_line(entry, req, bytes)) print_line(std::move(*line));
 }
 
 // mirrors rsync log.c:maybe_log_item (client side)
@@ -281,7 +334,7 @@ void Sender::log_before_data(const protocol::FileEntry& entry, const SendRequest
         log_item(entry, req, 0);
     } else if (!s_.am_server && o.info.level(cli::InfoWord::name) >= 1 &&
                o.info.level(cli::InfoWord::progress) == 1) {
-        s_.output.info(entry.name + "\n");
+        print_line(entry.name + "\n");
     }
 }
 
@@ -297,8 +350,13 @@ engine::Task<SessionResult<void>> Sender::run() {
             auto more = co_await list_.send_more(k_flist_lookahead_entries);
             if (!more) co_return more;
         }
+        record_done();  // the lines of later items may follow the last record's now
         auto req = co_await read_request();
         if (!req) co_return Unexpected{std::move(req).error()};
+        if (req->ndx >= 0 && s_.link && s_.link->sender == this && !s_.link->record_seqs.empty()) {
+            record_seq_ = s_.link->record_seqs.front();
+            s_.link->record_seqs.pop_front();
+        }
         if (req->ndx == k_ndx_done) {
             if (s_.progress) {
                 if (auto seg = list_.current_segment())
@@ -346,6 +404,7 @@ engine::Task<SessionResult<void>> Sender::run() {
         auto sent = co_await send_file(*req, entry, info);
         if (!sent) co_return sent;
     }
+    record_done();
     if (s_.state.io_error != io_error_at_start_) {
         auto c = co_await out_.commit(1);
         if (!c) co_return c;

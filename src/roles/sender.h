@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,8 +61,9 @@ class Sender final : public LocalSenderSide {
 
     // A local copy's receiving side copying files itself (roles/local_link.h).
     std::optional<LocalSourceRef> local_source(int32_t ndx) override;
-    void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes) override;
-    void local_open_failed(int32_t ndx, uint16_t iflags, int err) override;
+    void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder order) override;
+    void local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) override;
+    void ordered_line(uint64_t seq, std::string line) override;
     // What both of those count for ndx as a transferred file (its echoed request included);
     // nullopt when ndx is not in the list.
     std::optional<SendList::Item> count_local_transfer(int32_t ndx, uint16_t iflags);
@@ -77,6 +79,19 @@ class Sender final : public LocalSenderSide {
                                                          const protocol::FileEntry& entry,
                                                          SendInfo& info);
     void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
+    // The line log_item prints, if any.
+    std::optional<std::string> item_line(const protocol::FileEntry& entry, const SendRequest& req,
+                                         int64_t bytes) const;
+    // A client's line about an item. In a local copy the lines keep the generator's order (as
+    // rsync's sender prints them, in request order): a copy's line, or a record's, waits for the
+    // lines of every earlier record and copy.
+    void print_line(std::string line);
+    // Line ordering in a local copy: the line(s) of item `seq`; its end; what can go out now.
+    void add_line(uint64_t seq, std::string line);
+    void item_done(uint64_t seq);
+    void emit_ready_lines();
+    // Ends the record being handled (its lines may be followed by later items').
+    void record_done();
     void maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req);
     // The transfer's line before its data: the item (a format without %b/%c), or with
     // --progress alone the bare name. mirrors rsync sender.c:send_files
@@ -94,6 +109,13 @@ class Sender final : public LocalSenderSide {
     LogContext log_ctx_;
     int phase_ = 0;
     int32_t io_error_at_start_ = 0;
+    struct Deferred {
+        std::vector<std::string> lines;
+        bool done = false;
+    };
+    std::map<uint64_t, Deferred> deferred_;  // by LocalLink seq: items with lines waiting
+    uint64_t next_line_ = 0;                 // the seq whose lines go out next
+    std::optional<uint64_t> record_seq_;     // the seq of the record being handled
 };
 
 }  // namespace ursync::roles

@@ -57,7 +57,14 @@ void log_deleted(Session& s, const LogContext& ctx, std::string_view payload) {
     item.name = e.name;
     item.iflags = k_item_deleted;
     const std::string fmt = o.stdout_format_has_o_or_i ? o.stdout_format : "deleting %n";
-    s.output.info(format_log_line(fmt, item, ctx) + "\n");
+    std::string line = format_log_line(fmt, item, ctx) + "\n";
+    if (s.link && s.link->sender && !s.link->deleted_seqs.empty()) {
+        const uint64_t seq = s.link->deleted_seqs.front();
+        s.link->deleted_seqs.pop_front();
+        s.link->sender->ordered_line(seq, std::move(line));
+        return;
+    }
+    s.output.info(line);
 }
 
 bool ends_with_cvs_rules(const std::vector<std::string>& rules) {

@@ -124,7 +124,7 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
             sum.len = digest_len;
         }
         if (!scanned.xattrs.empty()) {
-            out.back().xattrs = std::move(scanned.xattrs[k]);
+            out.back().xattrs = std::make_unique<fs::XattrPairs>(std::move(scanned.xattrs[k]));
             out.back().xattr_err = scanned.xattr_errs[k];
         }
     }

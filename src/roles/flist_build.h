@@ -59,7 +59,7 @@ struct BuiltEntry {
     SendInfo info;
     // -X: the attributes read with the directory scan (a sender's names), or the errno of the
     // failed read; not read yet when neither is set.
-    std::optional<fs::XattrPairs> xattrs;
+    std::unique_ptr<fs::XattrPairs> xattrs;
     int xattr_err = 0;
 };
 

@@ -123,7 +123,11 @@ void Sender::add_line(uint64_t seq, std::string line) {
 }
 
 void Sender::item_done(uint64_t seq) {
-    deferred_[seq].done = true;
+    if (seq == next_line_ && (deferred_.empty() || deferred_.begin()->first != seq)) {
+        ++next_line_;  // nothing of it waits: the usual case, without touching the map
+    } else {
+        deferred_[seq].done = true;
+    }
     emit_ready_lines();
 }
 

@@ -7,8 +7,9 @@ destination that is prepared outside the timed section and checked against the s
 Reports medians of wall time, user+sys CPU and peak RSS, ratios against ursync and the issue's
 targets as a markdown table (stdout and --out-md) and a bar chart (--out-png).
 
-Cases: tree-new, big-new, tree-noop, tree-noop-c, big-delta (default: all five) and
-big-delta-inplace (only when asked for).
+Cases: tree-new, big-new, tree-noop, tree-noop-c, big-delta (default: all five), and only when
+asked for: big-delta-inplace, tree-new-X and tree-noop-X (-X against rsync -aX; the files have
+no xattrs, so these measure what reading and comparing attribute lists costs).
 
 Usage: bench/local_bench.py [--quick] [--runs 5] [--cases tree-new,big-new] [--ursync PATH]
                             [--workdir /work/bd-local] [--out-md F.md] [--out-png F.png]
@@ -33,7 +34,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-ALL_CASES = ["tree-new", "big-new", "tree-noop", "tree-noop-c", "big-delta", "big-delta-inplace"]
+ALL_CASES = ["tree-new", "big-new", "tree-noop", "tree-noop-c", "big-delta", "big-delta-inplace",
+             "tree-new-X", "tree-noop-X"]
 DEFAULT_CASES = ["tree-new", "big-new", "tree-noop", "tree-noop-c", "big-delta"]
 OLD_MTIME = 1577836800  # 2020-01-01: the old version of the big file
 NEW_MTIME = 1609459200  # 2021-01-01: the new version (the source)
@@ -46,7 +48,8 @@ NEW_MTIME = 1609459200  # 2021-01-01: the new version (the source)
 # other cases use up the wait). Deletions by other programs on the same filesystem are not seen.
 INODE_WINDOW_S = 370
 LAST_DELETE = ".last-delete"
-RUN_ORDER = ["big-new", "tree-noop", "tree-noop-c", "big-delta", "big-delta-inplace", "tree-new"]
+RUN_ORDER = ["big-new", "tree-noop", "tree-noop-c", "tree-noop-X", "big-delta", "big-delta-inplace",
+             "tree-new-X", "tree-new"]
 
 
 class BenchError(Exception):
@@ -413,6 +416,10 @@ class Bench:
         u, r, c = self.args.ursync, self.args.rsync, self.args.cp
         if case in ("tree-new", "big-new"):
             return [("ursync", [u, "-a"]), ("rsync", [r, "-a"]), ("cp", [c, "-a"])]
+        if case == "tree-new-X":  # cp -a keeps xattrs too
+            return [("ursync", [u, "-aX"]), ("rsync", [r, "-aX"]), ("cp", [c, "-a"])]
+        if case == "tree-noop-X":
+            return [("ursync", [u, "-aX"]), ("rsync", [r, "-aX"])]
         if case == "tree-noop":
             return [("ursync", [u, "-a"]), ("rsync", [r, "-a"])]
         if case == "tree-noop-c":
@@ -445,7 +452,7 @@ class Bench:
             order = contenders[i % k:] + contenders[:i % k]  # rotate who goes first
             for name, base in order:
                 # ---- prepare (not timed)
-                if case in ("tree-new", "big-new"):
+                if case in ("tree-new", "big-new", "tree-new-X"):
                     dst = self.fresh(case, name)
                     argv = base + [src, dst] if name == "cp" else base + [src + "/", dst + "/"]
                 elif noop_dst:
@@ -523,6 +530,8 @@ def case_title(case, wl):
         "big-new": f"one {big} file, empty destination",
         "tree-noop": f"no-op re-sync of {tree}",
         "tree-noop-c": f"no-op re-sync of {tree}, --checksum",
+        "tree-new-X": f"{tree}, empty destination, -X (no xattrs on the files)",
+        "tree-noop-X": f"no-op re-sync of {tree}, -X (no xattrs on the files)",
         "big-delta": f"{big}, 1 MiB changed (256 x 4 KiB), --no-W",
         "big-delta-inplace": f"{big}, 1 MiB changed (256 x 4 KiB), --no-W --inplace",
     }[case]
@@ -790,7 +799,7 @@ def main():
     results = []
     try:
         for case in sorted(cases, key=RUN_ORDER.index):  # tree-new last: see INODE_WINDOW_S
-            if case == "tree-new":
+            if case.startswith("tree-new"):
                 args.waited = wait_after_deletes(args.workdir, args.no_wait)
             contenders, res = bench.run_case(case)
             results.append((case, summarize(case, contenders, res, wl)))

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "fs/temp_registry.h"
+#include "fs/xattrs.h"
 
 namespace ursync::fs {
 
@@ -136,7 +137,21 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
     // Attribute failures are reported but the file still goes into place (rsync's
     // finish_transfer); without a stat of the temp file they are skipped, as there.
     for (const auto& [name, value] : item.xattrs) {
-        if (::fsetxattr(tmp, name.c_str(), value.data(), value.size(), 0) != 0 && !item.attr_err) {
+        std::string read;
+        const std::string* v = value ? &*value : nullptr;
+        if (!v) {  // a long value: the source's own, as the sender would send it
+            auto got = get_xattr(XattrTarget::of_fd(src), name);
+            if (!got) {
+                if (!item.attr_err) {
+                    item.attr_err = got.error();
+                    item.attr_op = "fgetxattr";
+                }
+                continue;
+            }
+            read = std::move(*got);
+            v = &read;
+        }
+        if (::fsetxattr(tmp, name.c_str(), v->data(), v->size(), 0) != 0 && !item.attr_err) {
             item.attr_err = errno;
             item.attr_op = "fsetxattr";
         }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,7 +33,8 @@ struct CopyItem {
     PreserveAttrs preserve;
     bool fsync = false;
     bool dest_absent = false;  // nothing was at final_name when the copy was decided
-    std::vector<std::pair<std::string, std::string>> xattrs;  // -X: set on the copy
+    // -X: the attributes the copy gets: values given, or (nullopt) read from the source.
+    std::vector<std::pair<std::string, std::optional<std::string>>> xattrs;
     // Out.
     CopyStage stage = CopyStage::done;
     int err = 0;                    // errno of the failed step

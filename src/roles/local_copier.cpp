@@ -1,15 +1,12 @@
 // Local copies moving data kernel-side in batches (see local_copier.h).
 #include "roles/local_copier.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <span>
 #include <utility>
 
 #include "fs/temp_name.h"
-#include "fs/xattrs.h"
 #include "roles/errors.h"
 #include "roles/recv_attrs.h"
 #include "roles/recv_one.h"
@@ -29,36 +26,18 @@ std::string dir_prefix(const std::string& rel) {
     return slash == std::string::npos ? std::string() : rel.substr(0, slash + 1);
 }
 
-// -X: the values a copy gets, as the sender would send them: long ones not known yet are read
-// from the source (once per list: later files with the same list reuse them). Marks them as
-// the generator's request would.
-fs::XattrPairs local_xattr_values(RecvContext& ctx, const protocol::FileEntry& e,
-                                  const LocalSourceRef& src) {
-    fs::XattrPairs out;
+// -X: the list a copy gets, as the sender would send it: long values not received yet are
+// read from the source in the copy job. The list's request states stay as the generator left
+// them: a later record with the same list still asks the sender for what it lacks.
+std::vector<std::pair<std::string, std::optional<std::string>>> local_xattrs(
+    const RecvContext& ctx, const protocol::FileEntry& e) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> out;
     if (e.xattr_ndx < 0 || static_cast<size_t>(e.xattr_ndx) >= ctx.xattrs->table.size())
         return out;
-    std::string leaf;
-    int dir_fd = -2;
-    for (protocol::Xattr& x : ctx.xattrs->table.at(e.xattr_ndx)) {
-        if (x.is_long()) {
-            x.state = protocol::XattrState::handled;
-            if (!x.full) {
-                if (dir_fd == -2) dir_fd = fs::open_parent_beneath(src.root->fd(), src.name, &leaf);
-                auto v = dir_fd >= 0 ? fs::get_xattr(fs::XattrTarget::at(dir_fd, leaf), x.name)
-                                     : Expected<std::string, int>{Unexpected{-dir_fd}};
-                if (!v) {
-                    report_xfer_error(ctx, "failed to re-read xattr " + x.name + " for " +
-                                               src.full_name);
-                    continue;
-                }
-                x.full = std::move(*v);
-            }
-            out.emplace_back(x.name, *x.full);
-        } else {
-            out.emplace_back(x.name, x.value);
-        }
+    for (const protocol::Xattr& x : ctx.xattrs->table.at(e.xattr_ndx)) {
+        if (!x.is_long()) out.emplace_back(x.name, x.value);
+        else out.emplace_back(x.name, x.full);
     }
-    if (dir_fd >= 0) ::close(dir_fd);
     return out;
 }
 
@@ -108,7 +87,7 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     p.item.preserve = preserve_of(ctx_, e, SetAttrsFlags{true, false, false});
     p.item.fsync = ctx_.s.options.fsync;
     p.item.dest_absent = (iflags & k_item_is_new) != 0;
-    if (ctx_.xattrs) p.item.xattrs = local_xattr_values(ctx_, e, *src);
+    if (ctx_.xattrs) p.item.xattrs = local_xattrs(ctx_, e);
     p.src_dir = std::move(src_leaf->dir);
     p.dst_dir = std::move(dst_leaf->dir);
     p.ref = item.ref;

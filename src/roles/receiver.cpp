@@ -103,8 +103,10 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx) {
         auto answer = co_await recv_xattr_answer(ctx, ctx.entry(rec.ref));
         if (!answer) co_return Unexpected{std::move(answer).error()};
     }
-    if (ctx.xattrs && (rec.iflags & k_item_transfer) && loc->idx)
-        take_long_values(ctx, ctx.entry(rec.ref), ctx.local_path(ctx.entry(rec.ref)));
+    if (ctx.xattrs && (rec.iflags & k_item_transfer) && loc->idx) {
+        const std::string cmp = ctx.local_path(ctx.entry(rec.ref));
+        co_await take_long_values(ctx, ctx.entry(rec.ref), cmp);
+    }
     if (rec.iflags & k_item_transfer) {
         if (!loc->idx || !ctx.entry(rec.ref).is_regular()) {
             co_return session::fail("received request to transfer non-regular file: " +

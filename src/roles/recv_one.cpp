@@ -31,7 +31,7 @@ void count_created(RecvContext& ctx, const FileEntry& e) { ctx.stats.created_fil
 // mirrors rsync rsync.c:finish_transfer
 engine::Task<bool> finish_file(RecvContext& ctx, fs::TempFile& temp, const std::string& name,
                                const FileEntry& e, uint32_t mode, bool ok_to_set_time) {
-    if (ctx.xattrs) apply_xattrs(ctx, fs::XattrTarget::of_fd(temp.fd()), name, e, name);
+    if (ctx.xattrs) co_await apply_xattrs(ctx, temp.fd(), name, e, name);
     auto st = co_await fs::stat_fd(ctx.s.engine, temp.fd(), temp.temp_rel());
     if (st) {
         co_await set_attrs_fd(ctx, temp.fd(), name, e, mode, *st,
@@ -72,7 +72,7 @@ engine::Task<bool> finish_inplace(RecvContext& ctx, RecvSink& sink, const std::s
         [fd, len] { return ::ftruncate(fd, len) == 0 ? 0 : errno; });
     bool ok = err == 0;
     if (!ok) report_xfer_error(ctx, "ftruncate \"" + name + "\" failed: " + errno_text(err));
-    if (ctx.xattrs) apply_xattrs(ctx, fs::XattrTarget::of_fd(fd), name, e, name);
+    if (ctx.xattrs) co_await apply_xattrs(ctx, fd, name, e, name);
     auto st = co_await fs::stat_fd(ctx.s.engine, fd, name);
     if (st) {
         co_await set_attrs_fd(ctx, fd, name, e, mode, *st,

@@ -105,52 +105,54 @@ bool digest_matches(const Xattr& x, const std::string& value) {
                       reinterpret_cast<const char*>(d.bytes.data()));
 }
 
-void set_failed(RecvContext& ctx, const char* call, const std::string& rel,
-                const std::string& name, int err) {
-    report_xfer_error(ctx, std::string("rsync_xal_set: ") + call + "(\"" + rel + "\",\"" + name +
-                               "\") failed: " + errno_text(err));
+// What setting a list did, gathered in a worker job and reported on the engine thread.
+struct SetOutcome {
+    bool changed = false;                                 // a value set or a name removed
+    std::vector<std::string> errors;                      // rsync's FERROR_XFER lines
+    std::vector<std::string> missing;                     // long values found nowhere
+    std::vector<std::pair<size_t, std::string>> learned;  // long values read from cmp
+};
+
+std::string call_failed(const char* call, const std::string& rel, const std::string& name,
+                        int err) {
+    return std::string("rsync_xal_set: ") + call + "(\"" + rel + "\",\"" + name +
+           "\") failed: " + errno_text(err);
 }
 
-// mirrors rsync xattrs.c:rsync_xal_set. Returns whether a value was set or a name removed.
-bool set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
-              XattrList& list, const fs::XattrTarget* cmp, bool same_file) {
-    bool changed = false;
+// mirrors rsync xattrs.c:rsync_xal_set (blocking: run in a worker job). Only reads `list`.
+// `cmp` names the file whose values stand for long ones not received; `same_file`: it is the
+// target itself, whose values need no setting then.
+SetOutcome set_list(const fs::XattrTarget& target, const std::string& rel, const XattrList& list,
+                    const fs::XattrTarget* cmp, bool same_file, const XattrNames& rules) {
+    SetOutcome out;
     auto names = fs::list_xattr_names(target);
     if (!names) {
-        report_xfer_error(ctx, "get_xattr_names: llistxattr(\"" + rel + "\") failed: " +
-                                   errno_text(names.error()));
-        return changed;
+        out.errors.push_back("get_xattr_names: llistxattr(\"" + rel + "\") failed: " +
+                             errno_text(names.error()));
+        return out;
     }
-    for (Xattr& x : list) {
-        if (x.is_long() && !x.full) {
-            std::optional<std::string> have;
-            if (cmp) {
-                auto v = fs::get_xattr(*cmp, x.name);
-                if (v && digest_matches(x, *v)) have = std::move(*v);
-            }
-            if (!have) {
-                ctx.s.output.error("ursync: Missing abbreviated xattr value, " + x.name +
-                                   ", for \"" + rel + "\"\n");
-                ctx.s.state.partial = true;
+    for (size_t i = 0; i < list.size(); ++i) {
+        const Xattr& x = list[i];
+        const std::string* value = x.is_long() ? (x.full ? &*x.full : nullptr) : &x.value;
+        std::string have;
+        if (!value) {
+            auto v = cmp ? fs::get_xattr(*cmp, x.name) : Expected<std::string, int>{Unexpected{ENODATA}};
+            if (!v || !digest_matches(x, *v)) {
+                out.missing.push_back(x.name);
                 continue;
             }
-            if (!same_file) {
-                if (int err = fs::set_xattr(target, x.name, *have))
-                    set_failed(ctx, "lsetxattr", rel, x.name, err);
-                else
-                    changed = true;
-            }
-            x.full = std::move(*have);  // known now for the next file with this list
-            continue;
+            have = std::move(*v);
+            out.learned.emplace_back(i, have);
+            if (same_file) continue;  // the value is there already
+            value = &have;
         }
-        const std::string& value = x.is_long() ? *x.full : x.value;
-        if (int err = fs::set_xattr(target, x.name, value))
-            set_failed(ctx, "lsetxattr", rel, x.name, err);
+        if (int err = fs::set_xattr(target, x.name, *value))
+            out.errors.push_back(call_failed("lsetxattr", rel, x.name, err));
         else
-            changed = true;
+            out.changed = true;
     }
     for (const auto& name : *names) {
-        if (!ctx.xattrs->names.receiver_manages(name)) continue;
+        if (!rules.receiver_manages(name)) continue;
         bool listed = false;
         for (const Xattr& x : list) {
             if (x.name == name) {
@@ -160,11 +162,24 @@ bool set_list(RecvContext& ctx, const fs::XattrTarget& target, const std::string
         }
         if (listed) continue;
         if (int err = fs::remove_xattr(target, name))
-            set_failed(ctx, "lremovexattr", rel, name, err);
+            out.errors.push_back(call_failed("lremovexattr", rel, name, err));
         else
-            changed = true;
+            out.changed = true;
     }
-    return changed;
+    return out;
+}
+
+// Reports an outcome and keeps the long values it learned for the next file with the list.
+bool take_outcome(RecvContext& ctx, XattrList& list, const std::string& rel, SetOutcome out) {
+    for (const auto& text : out.errors) report_xfer_error(ctx, text);
+    for (const auto& name : out.missing) {
+        ctx.s.output.error("ursync: Missing abbreviated xattr value, " + name + ", for \"" +
+                           rel + "\"\n");
+        ctx.s.state.partial = true;
+    }
+    for (auto& [i, value] : out.learned)
+        if (!list[i].full) list[i].full = std::move(value);
+    return out.changed;
 }
 
 }  // namespace
@@ -285,42 +300,67 @@ engine::Task<SessionResult<void>> recv_xattr_answer(RecvContext& ctx,
     co_return SessionResult<void>{};
 }
 
-void take_long_values(RecvContext& ctx, const protocol::FileEntry& e,
-                      const std::string& cmp_rel) {
+engine::Task<void> take_long_values(RecvContext& ctx, const protocol::FileEntry& e,
+                                    const std::string& cmp_rel) {
     XattrList* list = list_of(ctx, e);
-    if (!list || ctx.s.options.dry_run) return;
-    std::optional<LocalTarget> cmp;
-    for (Xattr& x : *list) {
-        if (!x.is_long() || x.full) continue;
-        if (!cmp) cmp.emplace(ctx, cmp_rel);
-        if (cmp->error()) return;
-        auto v = fs::get_xattr(cmp->target(), x.name);
-        if (v && digest_matches(x, *v)) x.full = std::move(*v);
-    }
+    if (!list || ctx.s.options.dry_run) co_return;
+    bool any = false;
+    for (const Xattr& x : *list) any = any || (x.is_long() && !x.full);
+    if (!any) co_return;
+    // The job works on a copy: the table may grow, and other files' jobs fill in values, while
+    // it runs.
+    XattrList items = *list;
+    auto job = [&ctx, &items, &cmp_rel] {
+        std::vector<std::pair<size_t, std::string>> learned;
+        LocalTarget cmp(ctx, cmp_rel);
+        if (cmp.error()) return learned;
+        for (size_t i = 0; i < items.size(); ++i) {
+            const Xattr& x = items[i];
+            if (!x.is_long() || x.full) continue;
+            auto v = fs::get_xattr(cmp.target(), x.name);
+            if (v && digest_matches(x, *v)) learned.emplace_back(i, std::move(*v));
+        }
+        return learned;
+    };
+    auto learned = co_await ctx.s.engine.offload(job);
+    list = list_of(ctx, e);
+    for (auto& [i, value] : learned)
+        if (!(*list)[i].full) (*list)[i].full = std::move(value);
 }
 
-void apply_xattrs(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
-                  const protocol::FileEntry& e, const std::string& cmp_rel) {
+engine::Task<void> apply_xattrs(RecvContext& ctx, int fd, const std::string& rel,
+                                const protocol::FileEntry& e, const std::string& cmp_rel) {
     XattrList* list = list_of(ctx, e);
-    if (!list || ctx.s.options.dry_run) return;
-    LocalTarget cmp(ctx, cmp_rel);
-    set_list(ctx, target, rel, *list, cmp.error() ? nullptr : &cmp.target(), false);
+    if (!list || ctx.s.options.dry_run) co_return;
+    const XattrList items = *list;  // a copy, as in take_long_values
+    const XattrNames& rules = ctx.xattrs->names;
+    auto job = [&ctx, fd, &rel, &items, &cmp_rel, &rules] {
+        LocalTarget cmp(ctx, cmp_rel);
+        return set_list(fs::XattrTarget::of_fd(fd), rel, items,
+                        cmp.error() ? nullptr : &cmp.target(), false, rules);
+    };
+    SetOutcome out = co_await ctx.s.engine.offload(job);
+    take_outcome(ctx, *list_of(ctx, e), rel, std::move(out));
 }
 
 engine::Task<void> apply_xattrs_at(RecvContext& ctx, const std::string& rel,
                                    const protocol::FileEntry& e) {
     XattrList* list = list_of(ctx, e);
     if (!list || ctx.s.options.dry_run) co_return;
-    bool changed = false;
-    {
+    const XattrList items = *list;  // a copy, as in take_long_values
+    const XattrNames& rules = ctx.xattrs->names;
+    auto job = [&ctx, &rel, &items, &rules] {
         LocalTarget local(ctx, rel);
         if (local.error()) {
-            report_xfer_error(ctx, "rsync_xal_set: \"" + rel + "\": " + errno_text(local.error()));
-            co_return;
+            SetOutcome failed;
+            failed.errors.push_back("rsync_xal_set: \"" + rel + "\": " +
+                                    errno_text(local.error()));
+            return failed;
         }
-        changed = set_list(ctx, local.target(), rel, *list, &local.target(), true);
-    }
-    if (!changed) co_return;
+        return set_list(local.target(), rel, items, &local.target(), true, rules);
+    };
+    SetOutcome out = co_await ctx.s.engine.offload(job);
+    if (!take_outcome(ctx, *list_of(ctx, e), rel, std::move(out))) co_return;
     // rsync then sets the times again (its set_file_attrs treats the mtime as unknown): at
     // protocol 30 that drops the nanoseconds it never received.
     auto st = co_await ctx.root->stat(rel);

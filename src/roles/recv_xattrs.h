@@ -34,14 +34,16 @@ engine::Task<SessionResult<void>> recv_xattr_answer(RecvContext& ctx, const prot
 
 // Before a transfer of `e` is handed on: the long values not received are taken from `cmp_rel`
 // (where their digests match), while it is sure to be unchanged. A later record with the same
-// list may rely on them (the generator asked only once).
-void take_long_values(RecvContext& ctx, const protocol::FileEntry& e, const std::string& cmp_rel);
+// list may rely on them (the generator asked only once). In a worker job.
+engine::Task<void> take_long_values(RecvContext& ctx, const protocol::FileEntry& e,
+                                    const std::string& cmp_rel);
 
-// Gives `target` exactly e's list: sets every value, removes the names it manages that the list
-// lacks. A long value not received is taken from `cmp_rel` (the file the generator compared
-// with) when its digest matches. Failures are reported (code 23). mirrors rsync set_xattr
-void apply_xattrs(RecvContext& ctx, const fs::XattrTarget& target, const std::string& rel,
-                  const protocol::FileEntry& e, const std::string& cmp_rel);
+// Gives the open file `fd` (`rel` in messages) exactly e's list: sets every value, removes the
+// names it manages that the list lacks. A long value not received is taken from `cmp_rel`
+// (the file the generator compared with) when its digest matches. Failures are reported
+// (code 23). In a worker job. mirrors rsync set_xattr
+engine::Task<void> apply_xattrs(RecvContext& ctx, int fd, const std::string& rel,
+                                const protocol::FileEntry& e, const std::string& cmp_rel);
 // The same on `rel` itself (records without a transfer); when anything changed, the times are
 // set again as rsync's set_file_attrs does.
 engine::Task<void> apply_xattrs_at(RecvContext& ctx, const std::string& rel,

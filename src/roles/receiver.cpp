@@ -98,7 +98,7 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx) {
         if (!x) co_return Unexpected{std::move(x).error()};
         rec.xname = std::move(*x);
     }
-    if (ctx.xattrs && xattr_exchange(ctx.xattrs->level, ctx.s.options.dry_run, ctx.xattrs->optim,
+    if (ctx.xattrs && xattr_exchange(ctx.xattrs->names.level, ctx.s.options.dry_run, ctx.xattrs->optim,
                                      rec.iflags)) {
         auto answer = co_await recv_xattr_answer(ctx, ctx.entry(rec.ref));
         if (!answer) co_return Unexpected{std::move(answer).error()};
@@ -187,7 +187,7 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx) {
             log_received_item(ctx, e, e.name, rec->iflags, rec->xname, false);
             const uint32_t local_link = k_item_xname_follows | k_item_local_change;
             if (ctx.xattrs &&
-                xattr_exchange(ctx.xattrs->level, ctx.s.options.dry_run, false, rec->iflags) &&
+                xattr_exchange(ctx.xattrs->names.level, ctx.s.options.dry_run, false, rec->iflags) &&
                 (rec->iflags & local_link) != local_link) {
                 const std::string rel = ctx.local_path(e);
                 co_await apply_xattrs_at(ctx, rel, e);

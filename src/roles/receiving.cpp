@@ -209,7 +209,6 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     ctx.am_root = am_root_for(s.options);
     if (s.options.xattrs > 0) {
         ctx.xattrs = std::make_unique<RecvXattrs>();
-        ctx.xattrs->level = s.options.xattrs;
         ctx.xattrs->optim = s.params.xattr_optim;
         XattrNames& names = ctx.xattrs->names;
         names.level = s.options.xattrs;

@@ -133,7 +133,6 @@ struct PrefetchedExtra {
 // -X on the receiving side: the lists the sender sent (as kept), shared by generator and
 // receiver. The generator uses their digests and states, the receiver fills in long values.
 struct RecvXattrs {
-    int level = 0;       // -X given this many times
     bool optim = false;  // SessionParams::xattr_optim
     XattrNames names;    // which attribute names are kept and managed here
     protocol::XattrTable table;

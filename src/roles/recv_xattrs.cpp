@@ -245,7 +245,7 @@ void put_xattr_request(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx,
                                   : ctx.dir_entries[static_cast<size_t>(
                                         ctx.flist.segments()[loc->seg].parent_dir)];
     XattrList* list = list_of(ctx, ctx.entry(ref));
-    const bool exchange = xattr_exchange(ctx.xattrs->level, false, ctx.xattrs->optim, iflags);
+    const bool exchange = xattr_exchange(ctx.xattrs->names.level, false, ctx.xattrs->optim, iflags);
     std::vector<int32_t> nums;
     if (list) {
         for (Xattr& x : *list) {

@@ -37,23 +37,24 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
         bool wanted = false;
     };
     std::vector<Target> targets(entries.size());
+    std::vector<std::pair<size_t, std::string>> unresolved;  // entry, message
+    bool any = false;
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto& b = entries[i];
         if (!xattrs_wanted(s_.options, b.entry) || b.xattrs || b.xattr_err) continue;
         fs::DirRoot& root = builder.root(b.info.root);
         Target& t = targets[i];
-        t.wanted = true;
         if (b.entry.name == ".") {
             t.fd = root.fd();
+            t.wanted = any = true;
             continue;
         }
         auto leaf = co_await root.leaf(b.entry.name, "llistxattr");
         if (!leaf) {
-            t.wanted = false;  // reported below as unreadable
-            t.leaf.clear();
-            t.fd = -2;
+            unresolved.emplace_back(i, "llistxattr: " + errno_text(leaf.error().err));
             continue;
         }
+        t.wanted = any = true;
         t.dir = std::move(leaf->dir);
         t.fd = t.dir->get();
         t.leaf = std::move(leaf->name);
@@ -68,10 +69,6 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
         out.lists.resize(targets.size());
         for (size_t i = 0; i < targets.size(); ++i) {
             const Target& t = targets[i];
-            if (t.fd == -2) {
-                out.errors.emplace_back(i, "llistxattr: " + errno_text(ENOENT));
-                continue;
-            }
             if (!t.wanted) continue;
             const auto where = t.leaf.empty() ? fs::XattrTarget::of_fd(t.fd)
                                               : fs::XattrTarget::at(t.fd, t.leaf);
@@ -87,14 +84,13 @@ engine::Task<std::vector<protocol::XattrList>> SendXattrs::read(
         }
         return out;
     };
-    bool any = false;
-    for (const Target& t : targets) any = any || t.wanted || t.fd == -2;
     Read got;
     if (any) {
         got = co_await s_.engine.offload(job);
     } else {
         got.lists.resize(entries.size());
     }
+    for (auto& u : unresolved) got.errors.push_back(std::move(u));
     // Read with the directory scan already.
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto& b = entries[i];

@@ -12,7 +12,7 @@
 #include "protocol/rolling.h"
 #include "protocol/strong_sum.h"
 #include "protocol/sum_head.h"
-#include "roles/match.h"
+#include "roles/send/match.h"
 
 using namespace ursync;
 using Clock = std::chrono::steady_clock;

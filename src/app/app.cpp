@@ -14,7 +14,7 @@
 #include "engine/engine.h"
 #include "fs/temp_registry.h"
 #include "protocol/handshake.h"
-#include "roles/connection.h"
+#include "roles/connect/connection.h"
 
 namespace ursync::app {
 

@@ -13,6 +13,11 @@ namespace ursync::cli {
 // `delete_timing_given == false`: rsync picks "during" for protocol >= 30 and "before" below.
 enum class DeleteMode { none, before, during, delay, after };
 
+// --delete-during and --delete-delay: each directory is scanned as the generator reaches it.
+inline bool delete_during(DeleteMode m) { return m == DeleteMode::during || m == DeleteMode::delay; }
+// --delete-delay and --delete-after: the deletions happen after the transfer.
+inline bool delete_deferred(DeleteMode m) { return m == DeleteMode::delay || m == DeleteMode::after; }
+
 // Where messages go (`--stderr=errors|all|client`, `--[no-]msgs2stderr`); rsync's msgs2stderr
 // 2/1/0.
 enum class StderrMode { errors, all, client };

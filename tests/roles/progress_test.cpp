@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "roles/progress.h"
-#include "roles/progress_format.h"
+#include "roles/common/progress.h"
+#include "roles/common/progress_format.h"
 
 namespace ursync::roles {
 namespace {

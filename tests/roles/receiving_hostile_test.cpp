@@ -16,9 +16,9 @@
 #include "protocol/varint.h"
 #include "protocol/xattr_codec.h"
 #include "receiving_test_util.h"
-#include "roles/entry.h"
-#include "roles/output.h"
-#include "roles/session_context.h"
+#include "roles/common/output.h"
+#include "roles/common/session_context.h"
+#include "roles/recv/receive_files.h"
 #include "transport/buffered.h"
 #include "transport/fd_stream.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "roles/stats.h"
+#include "roles/common/stats.h"
 
 namespace ursync::roles::testing {
 

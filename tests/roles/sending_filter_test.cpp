@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "roles/filter.h"
-#include "roles/filter_wildmatch.h"
-#include "roles/filter_wire.h"
+#include "roles/filter/filter.h"
+#include "roles/filter/filter_wildmatch.h"
+#include "roles/filter/filter_wire.h"
 
 namespace ursync::roles {
 namespace {

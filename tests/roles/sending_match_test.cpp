@@ -8,7 +8,7 @@
 
 #include "protocol/rolling.h"
 #include "protocol/token_plain.h"
-#include "roles/match.h"
+#include "roles/send/match.h"
 #include "sending_util.h"
 
 namespace ursync::roles {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "roles/errors.h"
-#include "roles/stats.h"
+#include "roles/common/errors.h"
+#include "roles/common/stats.h"
 
 namespace ursync::roles::testing {
 

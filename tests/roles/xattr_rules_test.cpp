@@ -2,9 +2,9 @@
 // Linux), and when a record carries the request/answer exchange.
 #include <gtest/gtest.h>
 
-#include "roles/log_format.h"
-#include "roles/filter.h"
-#include "roles/xattr_names.h"
+#include "roles/common/log_format.h"
+#include "roles/common/xattr_names.h"
+#include "roles/filter/filter.h"
 
 namespace ursync::roles {
 namespace {

@@ -1,0 +1,50 @@
+// Session: everything a role needs for one connection, passed explicitly (no globals).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "cli/options.h"
+#include "engine/engine.h"
+#include "protocol/flist_codec.h"
+#include "roles/common/errors.h"
+#include "roles/common/local_link.h"
+#include "roles/common/output.h"
+#include "roles/common/progress.h"
+#include "roles/common/stats.h"
+#include "session/handshake.h"
+#include "session/mux_in.h"
+#include "session/mux_out.h"
+
+namespace ursync::roles {
+
+// Out-of-band messages from the peer that belong to a role; the connection code's message
+// handler calls these (each may be empty). They run synchronously inside a read.
+struct RoleHooks {
+    std::function<void(int32_t ndx)> no_send;          // MSG_NO_SEND (sender could not open ndx)
+    std::function<void(std::string_view name)> deleted; // MSG_DELETED (dirs end in '\0')
+    std::function<void(int32_t ndx)> success;          // MSG_SUCCESS (--remove-source-files)
+};
+
+struct Session {
+    engine::Engine& engine;
+    const cli::Options& options;
+    session::SessionParams params;
+    session::MuxIn& in;
+    session::MuxOut& out;
+    Output& output;
+    RunState state;
+    Stats stats;       // counters for --stats / -v summary (the roles fill them)
+    RoleHooks hooks;   // set by the role before it starts reading
+    bool am_server = false;
+    bool am_sender = false;
+    bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
+    LocalLink* link = nullptr;  // a local copy: what the two sessions share
+    ProgressMeter* progress = nullptr;  // a client with --progress / --info=progress2
+};
+
+// The file-list encoding facts for this session (options + negotiated flags).
+protocol::FlistOptions flist_options_for(const cli::Options& options,
+                                         const session::SessionParams& params);
+
+}  // namespace ursync::roles

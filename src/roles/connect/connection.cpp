@@ -1,0 +1,100 @@
+// The three ways a session starts: a server on stdin/stdout, a local copy (two sessions over a
+// socketpair), a client over a remote shell. The session itself is session_run.h.
+#include "roles/connect/connection.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "cli/server_argv.h"
+#include "engine/event.h"
+#include "roles/common/output.h"
+#include "roles/connect/session_run.h"
+#include "transport/child_process.h"
+#include "transport/fd_stream.h"
+
+namespace ursync::roles {
+
+engine::Task<int> run_server(engine::Engine& e, const cli::Invocation& inv) {
+    transport::FdStream stdio(e, 0, 1, false);
+    bool sender = inv.mode == cli::Mode::server_sender;
+    std::string dest = inv.destination.value_or("");
+    co_return co_await run_session(e, stdio, inv, Seat{true, sender}, inv.sources, dest);
+}
+
+namespace {
+
+engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& stream,
+                                      const cli::Invocation& inv, int& code, engine::Event& done,
+                                      LocalLink* link) {
+    std::string dest = inv.destination.value_or(".");
+    code = co_await run_session(e, stream, inv, Seat{true, false, true, link}, {}, std::move(dest));
+    stream.close_write();
+    done.set();
+}
+
+}  // namespace
+
+engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
+    // As rsync does for a local copy: a sender and a receiving "local server" joined by a
+    // socketpair, both on this engine.
+    auto [client_end, server_end] = transport::make_socketpair_streams(e);
+    cli::Invocation server_inv = inv;
+    server_inv.options.server = true;
+    server_inv.options.client_info = ".iLsfxCIvu";
+    if (!server_inv.options.whole_file) server_inv.options.whole_file = true;
+    cli::Invocation client_inv = inv;
+    if (!client_inv.options.whole_file) client_inv.options.whole_file = true;
+    int server_code = 0;
+    engine::Event receiver_done(e);
+    // Whole files are copied by the receiving side itself (kernel-side) unless asked not to.
+    LocalLink link;
+    LocalLink* shared = std::getenv("URSYNC_LOCAL_WIRE") ? nullptr : &link;
+    e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done, shared));
+    int client_code = co_await run_session(e, client_end, client_inv,
+                                           Seat{false, true, true, shared}, inv.sources, "");
+    client_end.close_write();
+    co_await receiver_done;
+    // The receiver stopped on an error of its own (a full disk, say) and the sender then lost
+    // the connection: the receiver's code is the run's, as rsync's parent takes its child's.
+    if (server_code != 0 && client_code == to_int(ExitCode::stream_io)) co_return server_code;
+    co_return std::max(client_code, server_code);
+}
+
+engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& inv) {
+    const cli::Options& o = inv.options;
+    bool push = inv.mode == cli::Mode::push;
+    std::vector<std::string> remote_paths;
+    if (push) {
+        remote_paths.push_back(inv.destination.value_or(""));
+    } else {
+        remote_paths = inv.sources;
+    }
+    auto argv = cli::build_remote_command(o, *inv.shell, !push, remote_paths);
+    if (!argv) {
+        Output out(e, nullptr);
+        out.error(argv.error().message + "\n");
+        co_await out.flush();
+        co_return to_int(argv.error().code);
+    }
+    auto child = transport::ChildProcess::spawn(e, *argv);
+    if (!child) {
+        Output out(e, nullptr);
+        out.error("ursync: " + child.error() + "\n");
+        co_await out.flush();
+        co_return to_int(ExitCode::cmd_run);
+    }
+    auto& proc = **child;
+    int code = 0;
+    if (push) {
+        code = co_await run_session(e, proc.stream(), inv, Seat{false, true}, inv.sources, "");
+    } else {
+        code = co_await run_session(e, proc.stream(), inv, Seat{false, false}, {},
+                                    inv.destination.value_or("."));
+    }
+    proc.stream().close_write();
+    auto status = co_await proc.wait();
+    int remote = status.exited ? status.code : to_int(ExitCode::terminated);
+    co_return std::max(code, remote);
+}
+
+}  // namespace ursync::roles

@@ -1,0 +1,189 @@
+// File-list reception: decode loop, name checks before any use, id mapping, segment bookkeeping.
+#include "roles/recv/core/flist_recv.h"
+
+#include <variant>
+
+#include "protocol/flist_dirs.h"
+#include "roles/common/flist_progress.h"
+#include "roles/recv/core/recv_ids.h"
+#include "roles/recv/core/recv_xattrs.h"
+
+namespace ursync::roles {
+
+namespace {
+
+using protocol::FileEntry;
+
+Unexpected<SessionError> wire_fail(const protocol::WireError& e, std::string_view what) {
+    return Unexpected{session::from_wire(e, what)};
+}
+
+// Checks one received entry's name before anything uses it as a path.
+SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir_ndx) {
+    auto ok = protocol::check_received_name(e.name, e.is_dir(), ctx.s.options.relative);
+    if (!ok) return wire_fail(ok.error(), "file list");
+    if (ctx.s.options.relative) {
+        size_t strip = e.name.find_first_not_of('/');
+        if (strip != 0) e.name.erase(0, strip);
+    }
+    if (!protocol::mode_type_known(e.mode) &&
+        !(e.mode == 0 && ctx.fopts.delete_missing_args)) {
+        return session::fail("invalid file mode from sender for " + e.name, ExitCode::stream_io);
+    }
+    if (ctx.fopts.inc_recurse && !ctx.s.options.relative) {
+        auto in_dir = dir_ndx < 0 ? protocol::DirTable::check_top_segment_entry(e.name)
+                                  : ctx.flist.dirs().check_segment_entry(
+                                        static_cast<size_t>(dir_ndx), e.name);
+        if (!in_dir) return wire_fail(in_dir.error(), "file list");
+    }
+    return {};
+}
+
+// Reads one list/segment up to its end marker and adds it (sorted) to the file list; counts
+// the entries on `counts` if given.
+engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_ndx,
+                                                 FlistProgress* counts = nullptr) {
+    auto& segs = ctx.flist.segments();
+    int32_t ndx_start = ctx.fopts.inc_recurse ? 1 : 0;
+    if (!segs.empty()) {
+        auto next = protocol::next_ndx_start(segs.back().ndx_start, segs.back().entries.size());
+        if (!next) co_return wire_fail(next.error(), "file list");
+        ndx_start = *next;
+    }
+    const uint64_t start_read = ctx.s.in.bytes_read();
+    std::vector<FileEntry> entries;
+    int32_t io_error = 0;
+    for (;;) {
+        protocol::SegmentContext sc{ndx_start, entries};
+        auto item = co_await ctx.s.in.decode<protocol::FlistItem>(
+            [&ctx, &sc](protocol::ByteCursor& c) {
+                return protocol::decode_entry(c, ctx.codec, ctx.fopts, sc);
+            },
+            "file list");
+        if (!item) co_return Unexpected{std::move(item).error()};
+        if (auto* end = std::get_if<protocol::FlistEnd>(&*item)) {
+            io_error = end->io_error & protocol::k_io_error_valid_mask;
+            if (!ctx.s.options.ignore_errors) ctx.s.state.io_error |= io_error;
+            break;
+        }
+        FileEntry e = std::get<FileEntry>(std::move(*item));
+        if (ctx.xattrs) {
+            auto xl = co_await recv_xattr_list(ctx);
+            if (!xl) co_return Unexpected{std::move(xl).error()};
+            e.xattr_ndx = *xl;
+        }
+        auto ok = check_entry_name(ctx, e, dir_ndx);
+        if (!ok) co_return Unexpected{std::move(ok).error()};
+        if (entries.size() >= k_segment_entries_max) {
+            co_return session::fail("file list too long (more than " +
+                                        std::to_string(k_segment_entries_max) + " entries)",
+                                    ExitCode::stream_io);
+        }
+        if (e.user_name) note_id_name(ctx, true, e.uid, *e.user_name);
+        if (e.group_name) note_id_name(ctx, false, e.gid, *e.group_name);
+        ctx.stats.num_files.add(e.mode);
+        if (e.is_regular() || e.is_symlink()) ctx.stats.total_size += e.size;
+        entries.push_back(std::move(e));
+        if (counts) counts->maybe_emit(entries.size());
+    }
+
+    // Without incremental recursion the uid/gid lists follow the only list.
+    if (!ctx.fopts.inc_recurse && protocol::id_lists_present(ctx.fopts)) {
+        auto lists = co_await ctx.s.in.decode<protocol::IdLists>(
+            [&ctx](protocol::ByteCursor& c) { return protocol::decode_id_lists(c, ctx.fopts); },
+            "uid/gid lists");
+        if (!lists) co_return Unexpected{std::move(lists).error()};
+        if (lists->uids) {
+            for (const auto& id : lists->uids->ids) note_id_name(ctx, true, id.id, id.name);
+            if (lists->uids->id0_name) note_id_name(ctx, true, 0, *lists->uids->id0_name);
+        }
+        if (lists->gids) {
+            for (const auto& id : lists->gids->ids) note_id_name(ctx, false, id.id, id.name);
+            if (lists->gids->id0_name) note_id_name(ctx, false, 0, *lists->gids->id0_name);
+        }
+    }
+    for (auto& e : entries) {
+        if (ctx.fopts.preserve_uid) e.uid = co_await map_id(ctx, true, e.uid);
+        if (ctx.fopts.preserve_gid) e.gid = co_await map_id(ctx, false, e.gid);
+    }
+
+    auto added = ctx.flist.add_segment(std::move(entries), dir_ndx, ctx.fopts.inc_recurse, io_error);
+    if (!added) co_return wire_fail(added.error(), "file list");
+    const size_t seg_pos = *added;
+    FlistSegment& seg = segs[seg_pos];
+    // The first incremental segment's parent slot (index 0) is its "." entry, if it has one.
+    if (ctx.fopts.inc_recurse && seg_pos == 0) {
+        bool has_dot = !seg.entries.empty() && seg.entries[0].name == "." &&
+                       seg.entries[0].is_dir();
+        seg.parent_dir = has_dot ? 0 : -1;
+    }
+    SegmentProgress progress;
+    progress.state.resize(seg.entries.size());
+    ctx.progress.push_back(std::move(progress));
+    for (size_t i = 0; i < seg.entries.size(); ++i) {
+        if (seg.entries[i].is_dir()) ctx.dir_entries.push_back({seg_pos, i});
+    }
+    ctx.stats.flist_size += static_cast<int64_t>(ctx.s.in.bytes_read() - start_read);
+    co_return seg_pos;
+}
+
+}  // namespace
+
+engine::Task<SessionResult<void>> recv_flist_marker(RecvContext& ctx, int32_t ndx) {
+    if (!ctx.fopts.inc_recurse) {
+        co_return session::fail("Invalid file index: " + std::to_string(ndx), ExitCode::protocol);
+    }
+    if (ndx == protocol::k_ndx_flist_eof) {
+        if (ctx.flist_eof) co_return session::fail("duplicate end of file lists", ExitCode::protocol);
+        ctx.flist_eof = true;
+        ctx.flist.dirs().finish();
+        ctx.receiver_progress.notify();
+        co_return SessionResult<void>{};
+    }
+    // rsync 3.4.0+ refuses a segment once every list was freed.
+    if (ctx.recv_first_open >= ctx.flist.segments().size()) {
+        co_return session::fail("refusing sub-flist after final flist was freed",
+                                ExitCode::protocol);
+    }
+    auto dir_ndx = ctx.flist.dirs().open_segment(ndx);
+    if (!dir_ndx) co_return wire_fail(dir_ndx.error(), "file list");
+    auto seg = co_await recv_segment(ctx, static_cast<int64_t>(*dir_ndx));
+    if (!seg) co_return Unexpected{std::move(seg).error()};
+    ctx.receiver_progress.notify();
+    co_return SessionResult<void>{};
+}
+
+engine::Task<SessionResult<void>> recv_first_file_list(RecvContext& ctx) {
+    // A client says what it is doing (rsync flist.c:recv_file_list, start/finish_filelist_progress).
+    const auto& o = ctx.s.options;
+    const int flist_level = o.info.level(cli::InfoWord::flist);
+    FlistProgress progress(ctx.s.output,
+                           flist_level >= 1 && o.dirs && !ctx.s.am_server && !ctx.fopts.inc_recurse,
+                           flist_level);
+    if (progress.shown()) {
+        progress.start("receiving file list");
+    } else if (ctx.fopts.inc_recurse && flist_level >= 1 && !ctx.s.am_server) {
+        ctx.s.output.info("receiving incremental file list\n");
+    }
+    auto seg = co_await recv_segment(ctx, -1, &progress);
+    if (!seg) co_return Unexpected{std::move(seg).error()};
+    progress.finish(ctx.flist.segments()[*seg].entries.size());
+    if (!ctx.fopts.inc_recurse) {
+        ctx.flist_eof = true;
+        ctx.flist.dirs().finish();
+        co_return SessionResult<void>{};
+    }
+    if (ctx.flist.segments()[0].entries.size() == 1) {
+        auto ndx = co_await ctx.s.in.read_ndx(ctx.ndx_in, "file-list index");
+        if (!ndx) co_return Unexpected{std::move(ndx).error()};
+        if (*ndx >= protocol::k_ndx_done || *ndx == protocol::k_ndx_del_stats) {
+            co_return session::fail("Invalid file index: " + std::to_string(*ndx),
+                                    ExitCode::protocol);
+        }
+        auto r = co_await recv_flist_marker(ctx, *ndx);
+        if (!r) co_return r;
+    }
+    co_return SessionResult<void>{};
+}
+
+}  // namespace ursync::roles

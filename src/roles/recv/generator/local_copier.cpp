@@ -1,0 +1,178 @@
+// Local copies moving data kernel-side in batches (see local_copier.h).
+#include "roles/recv/generator/local_copier.h"
+
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <utility>
+
+#include "fs/temp_name.h"
+#include "roles/common/errors.h"
+#include "roles/recv/core/recv_attrs.h"
+#include "roles/recv/core/transfers.h"
+
+namespace ursync::roles {
+
+namespace {
+
+std::string leaf_of(const std::string& rel) {
+    const size_t slash = rel.rfind('/');
+    return slash == std::string::npos ? rel : rel.substr(slash + 1);
+}
+
+// "dir/" of "dir/name" ("" for a name at the top).
+std::string dir_prefix(const std::string& rel) {
+    const size_t slash = rel.rfind('/');
+    return slash == std::string::npos ? std::string() : rel.substr(0, slash + 1);
+}
+
+// -X: the list a copy gets, as the sender would send it: long values not received yet are
+// read from the source in the copy job. The list's request states stay as the generator left
+// them: a later record with the same list still asks the sender for what it lacks.
+std::vector<std::pair<std::string, std::optional<std::string>>> local_xattrs(
+    const RecvContext& ctx, const protocol::FileEntry& e) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> out;
+    if (e.xattr_ndx < 0 || static_cast<size_t>(e.xattr_ndx) >= ctx.xattrs->table.size())
+        return out;
+    for (const protocol::Xattr& x : ctx.xattrs->table.at(e.xattr_ndx)) {
+        if (!x.is_long()) out.emplace_back(x.name, x.value);
+        else out.emplace_back(x.name, x.full);
+    }
+    return out;
+}
+
+}  // namespace
+
+LocalCopier::LocalCopier(RecvContext& ctx, LocalLink& link)
+    : ctx_(ctx), link_(link), batch_ended_(ctx.s.engine) {}
+
+bool LocalCopier::eligible(const protocol::FileEntry& e) const {
+    const auto& o = ctx_.s.options;
+    // What needs the receiver's own data path: a basis or a partial file, holes, a backup, a
+    // file finished elsewhere first, or the sender's removal of sources (a verification redo
+    // too: the generator asks only outside its redo pass).
+    // Progress lines are drawn by the sender as it reads, so --progress keeps the wire path.
+    return link_.sender != nullptr && e.is_regular() && !o.dry_run && !o.inplace &&
+           o.info.level(cli::InfoWord::progress) == 0 &&
+           o.append == 0 && !o.sparse && !o.preallocate && !o.partial && !o.partial_dir &&
+           !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup &&
+           ctx_.root != nullptr;
+}
+
+engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e, std::string name,
+                                      uint16_t iflags, uint32_t mode) {
+    if (!link_.sender) co_return false;
+    auto src = link_.sender->local_source(item.ndx);
+    if (!src) co_return false;
+    // Both directories resolved (and cached) on this thread, confined as every other access.
+    auto src_leaf = co_await src->root->leaf(src->name, "open");
+    if (!src_leaf) co_return false;
+    auto dst_leaf = co_await ctx_.root->leaf(name, "mkstemp");
+    if (!dst_leaf) co_return false;
+    auto temp = fs::temp_name_template(name);
+    if (!temp) co_return false;
+    std::string temp_leaf = leaf_of(*temp);
+    fs::fill_temp_suffix(temp_leaf, ctx_.root->random_u64());
+    // Registered before the file exists: a signal handler that unlinks it too early finds
+    // nothing, one that comes later finds it.
+    auto slot = ctx_.temps.add(dst_leaf->dir->get(), temp_leaf);
+    if (!slot) co_return false;
+
+    Pending p;
+    p.item.src_dir = src_leaf->dir->get();
+    p.item.src_name = std::move(src_leaf->name);
+    p.item.dst_dir = dst_leaf->dir->get();
+    p.item.temp_name = std::move(temp_leaf);
+    p.item.final_name = std::move(dst_leaf->name);
+    p.item.want = want_of(e, mode);
+    p.item.preserve = preserve_of(ctx_, e, SetAttrsFlags{true, false, false});
+    p.item.fsync = ctx_.s.options.fsync;
+    p.item.dest_absent = (iflags & k_item_is_new) != 0;
+    if (ctx_.xattrs) p.item.xattrs = local_xattrs(ctx_, e);
+    p.src_dir = std::move(src_leaf->dir);
+    p.dst_dir = std::move(dst_leaf->dir);
+    p.ref = item.ref;
+    p.ndx = item.ndx;
+    p.iflags = iflags;
+    p.name = std::move(name);
+    p.temp_slot = slot;
+    p.order = LocalOrder{link_.next_seq++};
+    batch_bytes_ += static_cast<uint64_t>(e.size);
+    batch_.push_back(std::move(p));
+    if (batch_.size() >= k_local_batch_files || batch_bytes_ >= k_local_batch_bytes)
+        co_await flush();
+    co_return true;
+}
+
+engine::Task<void> LocalCopier::flush() {
+    if (batch_.empty()) co_return;
+    while (running_ >= k_local_batches_max) co_await batch_ended_.wait();
+    std::vector<Pending> batch = std::move(batch_);
+    batch_.clear();
+    batch_bytes_ = 0;
+    ++running_;
+    ctx_.s.engine.spawn(run_batch(std::move(batch)));
+}
+
+engine::Task<void> LocalCopier::drain() {
+    co_await flush();
+    while (running_ > 0) co_await batch_ended_.wait();
+}
+
+engine::Task<void> LocalCopier::run_batch(std::vector<Pending> batch) {
+    std::vector<fs::CopyItem> items;
+    items.reserve(batch.size());
+    for (Pending& p : batch) items.push_back(std::move(p.item));
+    std::span<fs::CopyItem> view(items);
+    auto job = [view] {
+        fs::run_copy_job(view);
+        return 0;
+    };
+    co_await ctx_.s.engine.offload(job);
+    for (size_t i = 0; i < batch.size(); ++i) {
+        batch[i].item = std::move(items[i]);
+        finish(batch[i]);
+    }
+    --running_;
+    batch_ended_.notify();
+}
+
+// One copy's end, reported as rsync's sender and receiver report a transfer's end.
+void LocalCopier::finish(Pending& p) {
+    if (p.temp_slot) ctx_.temps.remove(*p.temp_slot);
+    const fs::CopyItem& c = p.item;
+    LocalSenderSide* sender = link_.sender;
+    bool ok = false;
+    if (c.attr_err != 0)
+        report_xfer_error(ctx_, fs::sys_error(c.attr_op ? c.attr_op : "set attributes", p.name,
+                                              c.attr_err).message());
+    switch (c.stage) {
+    case fs::CopyStage::done:
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
+        ok = true;
+        break;
+    case fs::CopyStage::open_source:
+    case fs::CopyStage::not_regular:
+        if (sender) sender->local_open_failed(p.ndx, p.iflags, c.err, p.order);
+        break;
+    case fs::CopyStage::create_temp:
+        if (sender) sender->local_sent(p.ndx, p.iflags, 0, p.order);
+        report_xfer_error(ctx_, "mkstemp \"" + p.name + "\" failed: " + errno_text(c.err));
+        break;
+    case fs::CopyStage::copy_data:
+    case fs::CopyStage::fsync:
+        // As the receiver's write error: the run ends (rsync's RERR_FILEIO).
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
+        ctx_.fail(session::SessionError{"write failed on \"" + p.name + "\": " + errno_text(c.err),
+                                        ExitCode::file_io});
+        break;
+    case fs::CopyStage::rename:
+        if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
+        report_xfer_error(ctx_, "rename \"" + dir_prefix(p.name) + c.temp_name + "\" -> \"" + p.name +
+                                    "\": " + errno_text(c.err));
+        break;
+    }
+    transfer_ended(ctx_, p.ref, p.ndx, false, ok);
+}
+
+}  // namespace ursync::roles

@@ -1,0 +1,19 @@
+// The receiver coroutine: the sender's stream in, files out.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/task.h"
+#include "roles/recv/core/recv_context.h"
+
+namespace ursync::roles {
+
+// Reads the sender's stream until the end of its last phase (and, in a pull, its statistics
+// and final echo). Errors end in ctx.fail(). mirrors rsync receiver.c:recv_files and the
+// receiver half of main.c:do_recv
+engine::Task<void> run_receiver(RecvContext& ctx);
+
+// The sender could not send ndx (MSG_NO_SEND): the transfer is over for the generator.
+void note_no_send(RecvContext& ctx, int32_t ndx);
+
+}  // namespace ursync::roles

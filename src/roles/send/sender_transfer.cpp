@@ -1,0 +1,178 @@
+// One file's data: open confined, echo the request and sum head, tokens from the delta search.
+#include <algorithm>
+#include <cstring>
+
+#include "fs/source_file.h"
+#include "protocol/mux_frame.h"
+#include "protocol/varint.h"
+#include "roles/send/match.h"
+#include "roles/send/send_messages.h"
+#include "roles/send/sender.h"
+
+namespace ursync::roles {
+
+using session::SessionResult;
+
+namespace {
+
+// The file's bytes the delta search looks at: [start, end()), kept in one reused buffer
+// (bytes before `start` are dropped by moving the rest to the front when that is cheap).
+struct FileWindow {
+    std::vector<std::byte> buf;
+    size_t head = 0;  // buf[head] is the byte at file offset `start`
+    size_t tail = 0;  // one past the last valid byte in buf
+    int64_t start = 0;
+    int64_t end() const { return start + static_cast<int64_t>(tail - head); }
+    std::span<std::byte> data() { return {buf.data() + head, tail - head}; }
+    void drop_before(int64_t off) {
+        if (off <= start) return;
+        const auto n = static_cast<size_t>(std::min<int64_t>(off, end()) - start);
+        head += n;
+        start += static_cast<int64_t>(n);
+        if (head == tail) head = tail = 0;
+    }
+    // Room for `n` more bytes after tail (uninitialised until read into).
+    std::span<std::byte> reserve_tail(size_t n) {
+        if (tail + n > buf.size()) {
+            if (head > 0) {
+                std::memmove(buf.data(), buf.data() + head, tail - head);
+                tail -= head;
+                head = 0;
+            }
+            if (tail + n > buf.size()) buf.resize(tail + n);
+        }
+        return {buf.data() + tail, n};
+    }
+};
+
+}  // namespace
+
+// mirrors the transfer part of rsync sender.c:send_files and match.c:match_sums
+engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
+                                                    const protocol::FileEntry& entry,
+                                                    SendInfo& info) {
+    if (!info.sent && (req.iflags & k_item_is_new)) count_created(entry);
+    ++s_.stats.xferred_files;
+    s_.stats.total_transferred_size += entry.size;
+    if (s_.progress) {
+        // lookup() just made the request's segment the current one.
+        const size_t seg = list_.current_segment().value_or(0);
+        s_.progress->begin_file(entry.size, list_.list().position(req.ndx, seg),
+                                progress_totals());
+    }
+
+    if (s_.options.dry_run) {
+        log_item(entry, req, 0);
+        write_echo(req, entry, info);
+        co_return co_await out_.commit();
+    }
+    auto sums = co_await read_sums();
+    if (!sums) co_return Unexpected{std::move(sums).error()};
+
+    FlistBuilder& builder = list_.builder();
+    auto src = co_await fs::open_source_file(builder.root(info.root), entry.name);
+    if (!src) {
+        const fs::FsError& e = src.error();
+        report_open_failure(builder.full_name(info.root, entry.name), e.err, e.not_found());
+        auto c = co_await out_.commit(1);
+        if (!c) co_return c;
+        protocol::ByteWriter msg;
+        protocol::put_int(msg, req.ndx);
+        co_return co_await out_.mux().send_message(protocol::MsgCode::no_send, msg.bytes());
+    }
+    const int fd = src->fd;
+    const auto file_len = static_cast<int64_t>(src->attrs.size);
+    const uint64_t bytes_before = out_.produced();
+
+    write_echo(req, entry, info);
+    protocol::put_sum_head(out_.w(), sums->head);
+    log_before_data(entry, req);
+
+    DeltaMatcher matcher(
+        *sums, file_len,
+        DeltaMatcher::Config{s_.params.xfer_checksum, s_.params.seed,
+                             s_.params.seed_first ? protocol::Md5SeedOrder::seed_first
+                                                  : protocol::Md5SeedOrder::seed_last});
+    const TokenOut tokens{zstd_.get()};
+    protocol::FileHasher hasher(s_.params.xfer_checksum);
+    FileWindow win;
+    bool shown_first = false;
+    int read_error = 0;
+    SessionResult<void> result;
+    while (!matcher.done()) {
+        win.drop_before(matcher.keep_from());
+        // Read ahead in large pieces, at least as far as the search needs.
+        const int64_t target = std::min(
+            file_len,
+            std::max(matcher.wanted_end(), win.end() + static_cast<int64_t>(k_sender_read_bytes)));
+        const int64_t fresh_from = win.end();
+        while (win.end() < target) {
+            const auto off = static_cast<uint64_t>(win.end());
+            const auto want = static_cast<size_t>(target - win.end());
+            std::span<std::byte> dst = win.reserve_tail(want);
+            engine::SysResult r = engine::SysResult::from_raw(0);
+            if (!read_error) r = co_await s_.engine.read(fd, dst, off);
+            if (!r || r.value() == 0) {
+                // A read error or a file that shrank: zeros stand in (rsync map_ptr), and the
+                // receiver gets a wrong checksum so it discards the result.
+                if (!read_error) read_error = r ? ENODATA : r.err();
+                std::memset(dst.data(), 0, want);
+                win.tail += want;
+                break;
+            }
+            win.tail += static_cast<size_t>(r.value());
+        }
+        const auto fresh_len = static_cast<size_t>(win.end() - fresh_from);
+        protocol::Bytes fresh(win.data().data() + (win.data().size() - fresh_len), fresh_len);
+        protocol::Bytes window(win.data().data(), win.data().size());
+        const int64_t window_start = win.start;
+        auto stepped = co_await s_.engine.offload([&] {
+            hasher.update(fresh);
+            return matcher.step(window, window_start, out_.w(), tokens);
+        });
+        if (!stepped) {
+            result = session::fail("token stream: " + protocol::describe(stepped.error()),
+                                   ExitCode::stream_io);
+            break;
+        }
+        auto c = co_await out_.commit();
+        if (!c) {
+            result = std::move(c);
+            break;
+        }
+        if (s_.progress && file_len > 0 && matcher.first_position() >= 0) {
+            // rsync shows progress after every token; one step writes many, so the first
+            // token's position (the first line of a file) is shown on its own.
+            if (!shown_first) s_.progress->show(matcher.first_position(), file_len);
+            shown_first = true;
+            s_.progress->show(matcher.position(), file_len);
+        }
+    }
+    co_await s_.engine.close(fd);
+    if (!result) co_return result;
+    if (s_.progress) s_.progress->end_file(file_len);
+
+    protocol::Digest digest = hasher.finish();
+    if (read_error) {
+        // An all-zero sum (or, if the real sum is that, one with its last byte bumped).
+        bool all_zero = true;
+        for (size_t i = 0; i < digest.len; ++i)
+            if (digest.bytes[i] != std::byte{0}) all_zero = false;
+        std::fill(digest.bytes.begin(), digest.bytes.end(), std::byte{0});
+        if (all_zero && digest.len > 0) digest.bytes[digest.len - 1] = std::byte{1};
+        s_.state.io_error |= k_ioerr_general;
+        s_.state.partial = true;
+        s_.output.error(std::string(k_sender_sys_prefix) + "read errors mapping " +
+                        builder.full_name(info.root, entry.name) + ": " + errno_text(read_error) +
+                        "\n");
+    }
+    out_.w().put(digest.view());
+    s_.stats.literal_data += matcher.counts().literal_bytes;
+    s_.stats.matched_data += matcher.counts().matched_bytes;
+    info.sent = true;
+    if (!s_.options.log_before_transfer)
+        log_item(entry, req, static_cast<int64_t>(out_.produced() - bytes_before));
+    co_return co_await out_.commit();
+}
+
+}  // namespace ursync::roles

@@ -1,4 +1,11 @@
 // Session: everything a role needs for one connection, passed explicitly (no globals).
+//
+// roles/common/ is what both sides of a session share, above roles/filter/ only: this Session,
+// the run state and exit codes (errors.h), output and its rsync-style lines (output.h,
+// log_format.h), statistics and the --stats summary (stats.h), the progress meter
+// (progress.h, progress_format.h, flist_progress.h), the file list as segments (file_list.h),
+// -X name rules (xattr_names.h), -c's whole-file sums (file_hash.h), and the link between the
+// two halves of a local copy (local_link.h). Neither side's code is included here.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,9 @@
 // Connection set-up around the roles: the server on stdin/stdout, a client over a remote shell.
+//
+// roles/connect/ is the top wing: it starts sessions (this header), runs one through its
+// phases (session_run.h), routes the peer's messages (peer_messages.h) and keeps a --timeout
+// link alive (keep_alive.h), calling the sending side (send/send_files.h) or the receiving
+// side (recv/receive_files.h). src/app calls these three entry points.
 #pragma once
 
 #include "cli/parse.h"

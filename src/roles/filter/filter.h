@@ -1,4 +1,9 @@
 // rsync's include/exclude filter rules: parsing rule text and first-match-wins matching.
+//
+// roles/filter/ is the bottom wing of the roles: the rules as text and on the wire
+// (filter_wire.h), wildcard matching (filter_wildmatch.h), per-directory merge files
+// (filter_merge.cpp), and the matching both sides do (sender: what is listed; receiver: what
+// is protected from deletion; -X: which attribute names pass). It includes no other wing.
 #pragma once
 
 #include <cstddef>

@@ -88,7 +88,7 @@ engine::Task<SessionResult<void>> FlistBuilder::scan_into(
         co_return SessionResult<void>{};
     }
     const size_t start = out.size();
-    StackGuard guard(s_.engine);
+    PeriodicYield guard(s_.engine);
     const size_t digest_len = protocol::digest_len(s_.params.file_checksum);
     for (size_t k = 0; k < listing->size(); ++k) {
         co_await guard.tick();

@@ -55,7 +55,7 @@ engine::Task<SessionResult<void>> SendList::emit_segment(std::vector<BuiltEntry>
     protocol::SegmentContext ctx{ndx_start, {}};
     std::vector<protocol::XattrList> xattr_lists;
     if (xattrs_) xattr_lists = co_await xattrs_->read(builder_, entries);
-    StackGuard guard(s_.engine);
+    PeriodicYield guard(s_.engine);
     for (size_t i = 0; i < entries.size(); ++i) {
         co_await guard.tick();
         if (flist_progress_) flist_progress_->maybe_emit(i);

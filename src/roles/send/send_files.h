@@ -1,5 +1,11 @@
 // The sending side of a session (rsync's send_file_list + send_files + stats/goodbye), as the
 // connection code calls it, server or client.
+//
+// roles/send/ is rsync's sending side over roles/common/: building the file list from the
+// source arguments and directory scans (flist_build.h, send_scan.h), sending it in segments
+// (flist_send.h), the sender's transfer loop answering the generator's requests (sender.h,
+// sender_transfer.cpp), block matching (match.h), -X lists and answers (send_xattrs.h). It
+// includes nothing of the receiving side.
 #pragma once
 
 #include <string>

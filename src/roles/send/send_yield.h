@@ -1,4 +1,4 @@
-// StackGuard: lets long loops of co_awaits that finish at once unwind their stack now and then.
+// PeriodicYield: lets long loops of co_awaits that finish at once give the engine its turn.
 #pragma once
 
 #include <coroutine>
@@ -8,14 +8,15 @@
 
 namespace ursync::roles {
 
-// A co_await of a Task that completes without suspending resumes the awaiter from inside the
-// awaitee's resume() call; unless the compiler turns that symmetric transfer into a tail call
-// (GCC does not at -O0), every such await in a loop nests two more stack frames. Awaiting
-// tick() in such a loop re-queues the coroutine on the engine every `every` iterations, which
-// returns all those nested resume() calls to the engine loop.
-class StackGuard {
+// A co_await of a Task that completes without suspending does not nest the stack: the Task's
+// await_suspend sees that it finished while starting (engine/task.h, finished_while_starting)
+// and the awaiter simply goes on. But a loop of such awaits then never hands the engine
+// back, and nothing else on it (the receiving half of a local copy, keep-alives, completions
+// of other ops) runs until the loop ends. Awaiting tick() in such a loop re-queues the
+// coroutine on the engine every `every` iterations.
+class PeriodicYield {
   public:
-    explicit StackGuard(engine::Engine& engine, uint32_t every = 32)
+    explicit PeriodicYield(engine::Engine& engine, uint32_t every = 32)
         : engine_(engine), every_(every) {}
 
     struct Awaiter {

@@ -264,7 +264,7 @@ engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
     sums.strong.reserve(count * s2len);
     const size_t per_block = 4 + s2len;
     size_t got = 0;
-    StackGuard guard(s_.engine);
+    PeriodicYield guard(s_.engine);
     while (got < count) {
         co_await guard.tick();
         // Whole blocks in batches of about 64 KiB, straight from the input buffer.
@@ -347,7 +347,7 @@ ProgressTotals Sender::progress_totals() const {
 }
 
 engine::Task<SessionResult<void>> Sender::run() {
-    StackGuard guard(s_.engine);
+    PeriodicYield guard(s_.engine);
     for (;;) {
         co_await guard.tick();
         if (s_.params.inc_recurse) {

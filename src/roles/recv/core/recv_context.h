@@ -1,4 +1,13 @@
-// The receiving side's shared state: what the generator and receiver coroutines of one session share.
+// The receiving side's shared state: what the generator and receiver coroutines of one session
+// share.
+//
+// roles/recv/core/ sits under both coroutines of the receiving side and includes neither:
+// this context, the file list as it arrives (flist_recv.h, recv_list.h), attributes
+// (recv_attrs.h), item records and the -i lines (recv_itemize.h), -X lists (recv_xattrs.h),
+// uid/gid mapping (recv_ids.h, id_maps.h), backups (recv_backup.h), the stat prefetch extras
+// (prefetch_extra.h), hard-link groups (hlink_state.h) and how requested transfers end
+// (transfers.h). State only one coroutine uses lives with it: GenState in
+// recv/generator/gen_state.h, ReceiverState in recv/receiver/receiver_state.h.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,9 @@
 // The receiver coroutine: the sender's stream in, files out.
+//
+// roles/recv/receiver/ is rsync's receiver.c over recv/core/: the loop over the sender's
+// records and phases (receiver.cpp), one transfer from basis to rename (recv_one.h), the data
+// of one file rebuilt from tokens and basis blocks (recv_data.h), and the receiver's own state
+// (receiver_state.h). Only recv/receive_files.cpp includes this header.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "fs/temp_registry.h"
 #include "protocol/handshake.h"
+#include "roles/common/errors.h"
 #include "roles/connect/connection.h"
 
 namespace ursync::app {
@@ -113,15 +114,24 @@ int run(std::span<const std::string> argv) {
     engine::Engine engine;
     if (inv.options.verbose >= 2 && !inv.options.server)
         print(stderr, "io backend: " + engine.backend_description() + "\n");
-    switch (inv.mode) {
-        case cli::Mode::server_sender:
-        case cli::Mode::server_receiver: return engine.run(roles::run_server(engine, inv));
-        case cli::Mode::push:
-        case cli::Mode::pull:
-            if (inv.shell) return engine.run(roles::run_remote_client(engine, inv));
-            break;
-        case cli::Mode::local: return engine.run(roles::run_local(engine, inv));
-        default: break;
+    try {
+        switch (inv.mode) {
+            case cli::Mode::server_sender:
+            case cli::Mode::server_receiver: return engine.run(roles::run_server(engine, inv));
+            case cli::Mode::push:
+            case cli::Mode::pull:
+                if (inv.shell) return engine.run(roles::run_remote_client(engine, inv));
+                break;
+            case cli::Mode::local: return engine.run(roles::run_local(engine, inv));
+            default: break;
+        }
+    } catch (const engine::Stalled& stalled) {
+        // A peer stopped short of what the protocol promises and nothing is left in flight:
+        // rsync's "error in rsync protocol data stream", never a crash.
+        const bool sender = inv.mode == cli::Mode::server_sender || inv.mode == cli::Mode::push;
+        print(stderr, std::string("ursync: ") + stalled.what() + "\n" +
+                          roles::exit_line(ExitCode::stream_io, sender ? "sender" : "receiver"));
+        return to_int(ExitCode::stream_io);
     }
     return report_cli_error({"ursync: this kind of transfer is not supported yet",
                              ExitCode::unsupported, false},

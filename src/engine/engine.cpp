@@ -392,19 +392,13 @@ void Engine::drive(const std::function<bool()>& finished) {
             flush_waiting();
             take_pool_results(false);
             if (!ready_.empty()) continue;
-            if (inflight_ == 0 && pool_outstanding_ == 0 && !waiting_head_) {
-                std::fprintf(stderr, "ursync: internal error: engine deadlock (no work in flight)\n");
-                std::abort();
-            }
+            if (inflight_ == 0 && pool_outstanding_ == 0 && !waiting_head_) throw Stalled();
             reap_ring(true);
         } else {
             fire_timers();
             take_pool_results(false);
             if (!ready_.empty()) continue;
-            if (pool_outstanding_ == 0 && timers_.empty()) {
-                std::fprintf(stderr, "ursync: internal error: engine deadlock (no work in flight)\n");
-                std::abort();
-            }
+            if (pool_outstanding_ == 0 && timers_.empty()) throw Stalled();
             take_pool_results(true);
         }
     }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -41,6 +42,14 @@ EngineConfig config_from_environment();
 // Fault injection: may rewrite the raw result of a completion before anything else sees it.
 using FaultHook = std::function<int64_t(const Op& op, int64_t result)>;
 
+// Thrown by Engine::run when the task it drives waits on something nothing in flight can ever
+// bring (no op in the ring, no worker job, no timer): a peer that stopped short of what the
+// protocol promises, or a bug. The caller reports it; the engine never aborts for it.
+class Stalled : public std::runtime_error {
+public:
+    Stalled() : std::runtime_error("the session stopped with nothing left to wait for") {}
+};
+
 class Engine {
 public:
     explicit Engine(EngineConfig config = config_from_environment());
@@ -53,7 +62,8 @@ public:
     std::string backend_description() const { return backend_text_; }
     bool setup_flags_single_issuer() const { return single_issuer_; }
 
-    // Drives `task` (and everything spawned) until `task` finishes; returns its value.
+    // Drives `task` (and everything spawned) until `task` finishes; returns its value. Throws
+    // Stalled when it waits with nothing in flight.
     template <class T>
     T run(Task<T> task) {
         post(task.handle());

@@ -134,6 +134,7 @@ struct RecvContext {
     std::deque<int32_t> redo_queue;  // failed verifications for the generator's phase 1
     Wakeup receiver_progress;        // receiver -> generator: something changed
     engine::Event generator_done;
+    bool receiver_done = false;      // the receiver read its last record: nothing more arrives
     std::optional<SessionError> fatal;  // first fatal error; both coroutines stop on it
 
     HlinkState hlinks;  // -H groups and the leaders whose transfer ended

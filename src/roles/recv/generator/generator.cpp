@@ -34,7 +34,16 @@ engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& 
     if (!f) co_return f;
     auto flushed = co_await ctx.s.out.flush();
     if (!flushed) co_return flushed;
-    if (!fatal(ctx)) co_await ctx.receiver_progress.wait_since(seen);
+    if (fatal(ctx)) co_return SessionResult<void>{};
+    // Once the receiver has read the sender's last record only local copies still running can
+    // tell us anything: a generator still waiting for the list or a phase end then waits for
+    // what a peer that broke off the protocol will never send.
+    if (ctx.receiver_done && ctx.receiver_progress.generation() == seen &&
+        !(g.copier && g.copier->busy())) {
+        co_return session::fail("the sender ended the transfer before it ended the file list",
+                                ExitCode::stream_io);
+    }
+    co_await ctx.receiver_progress.wait_since(seen);
     co_return SessionResult<void>{};
 }
 

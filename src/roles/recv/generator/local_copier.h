@@ -43,6 +43,8 @@ public:
     engine::Task<void> flush();
     // Starts the gathered batch and waits for every batch to end.
     engine::Task<void> drain();
+    // Whether batches are gathered or running (their ends are still to come).
+    bool busy() const { return running_ > 0 || !batch_.empty(); }
 
 private:
     struct Pending {

@@ -227,6 +227,7 @@ engine::Task<void> run_receiver(RecvContext& ctx) {
     auto done = co_await receive(ctx, r);
     co_await wait_finishes(r, 0);  // they use ctx and r: none may outlive them
     if (!done) ctx.fail(std::move(done).error());
+    ctx.receiver_done = true;
     ctx.receiver_progress.notify();
 }
 

@@ -7,32 +7,31 @@
 #include <string_view>
 
 #include "protocol/file_entry.h"
+#include "protocol/item_record.h"
 
 namespace ursync::roles {
 
-// ITEM_* bits (the low 16 travel on the wire; the others are local to logging).
-inline constexpr uint32_t k_item_report_atime = 1u << 0;
-inline constexpr uint32_t k_item_report_change = 1u << 1;
-inline constexpr uint32_t k_item_report_size = 1u << 2;      // regular files
-inline constexpr uint32_t k_item_report_timefail = 1u << 2;  // symlinks
-inline constexpr uint32_t k_item_report_time = 1u << 3;
-inline constexpr uint32_t k_item_report_perms = 1u << 4;
-inline constexpr uint32_t k_item_report_owner = 1u << 5;
-inline constexpr uint32_t k_item_report_group = 1u << 6;
-inline constexpr uint32_t k_item_report_acl = 1u << 7;
-inline constexpr uint32_t k_item_report_xattr = 1u << 8;
-inline constexpr uint32_t k_item_report_crtime = 1u << 10;
-inline constexpr uint32_t k_item_basis_type_follows = 1u << 11;
-inline constexpr uint32_t k_item_xname_follows = 1u << 12;
-inline constexpr uint32_t k_item_is_new = 1u << 13;
-inline constexpr uint32_t k_item_local_change = 1u << 14;
-inline constexpr uint32_t k_item_transfer = 1u << 15;
-inline constexpr uint32_t k_item_missing_data = 1u << 16;
-inline constexpr uint32_t k_item_deleted = 1u << 17;
-inline constexpr uint32_t k_item_matched = 1u << 18;
-// Bits that make an item worth reporting (rsync's SIGNIFICANT_ITEM_FLAGS).
-inline constexpr uint32_t k_item_significant =
-    ~(k_item_basis_type_follows | k_item_xname_follows | k_item_local_change) & 0xFFFFu;
+// ITEM_* bits: defined with the record that carries them (protocol/item_record.h).
+using protocol::k_item_report_atime;
+using protocol::k_item_report_change;
+using protocol::k_item_report_size;
+using protocol::k_item_report_timefail;
+using protocol::k_item_report_time;
+using protocol::k_item_report_perms;
+using protocol::k_item_report_owner;
+using protocol::k_item_report_group;
+using protocol::k_item_report_acl;
+using protocol::k_item_report_xattr;
+using protocol::k_item_report_crtime;
+using protocol::k_item_basis_type_follows;
+using protocol::k_item_xname_follows;
+using protocol::k_item_is_new;
+using protocol::k_item_local_change;
+using protocol::k_item_transfer;
+using protocol::k_item_missing_data;
+using protocol::k_item_deleted;
+using protocol::k_item_matched;
+using protocol::k_item_significant;
 
 // What the formatter needs to know about the run.
 struct LogContext {

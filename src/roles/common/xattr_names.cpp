@@ -1,6 +1,7 @@
 // -X: the attribute-name rules.
 #include "roles/common/xattr_names.h"
 
+#include "protocol/item_record.h"
 #include "roles/common/log_format.h"
 
 namespace ursync::roles {
@@ -58,9 +59,7 @@ bool XattrNames::receiver_manages(std::string_view name) const {
 }
 
 bool xattr_exchange(int level, bool dry_run, bool optim, uint32_t iflags) {
-    if (level == 0 || dry_run || !(iflags & k_item_report_xattr)) return false;
-    const uint32_t local_link = k_item_xname_follows | k_item_local_change;
-    return !(optim && (iflags & local_link) == local_link);
+    return level != 0 && !dry_run && protocol::xattr_exchange_follows(optim, iflags);
 }
 
 }  // namespace ursync::roles

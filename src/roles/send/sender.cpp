@@ -189,60 +189,30 @@ engine::Task<SessionResult<void>> Sender::handle_del_stats() {
 
 // mirrors rsync rsync.c:read_ndx_and_attrs for the sender
 engine::Task<SessionResult<SendRequest>> Sender::read_request() {
-    SendRequest req;
     // What we produced goes out before we wait (MuxIn flushes MuxOut, not our buffer).
     list_.output_flushed();
     auto c = co_await out_.commit(1);
     if (!c) co_return Unexpected{std::move(c).error()};
+    protocol::ItemRecordOptions record_options;
+    record_options.xattr_requests =
+        list_.xattrs() && s_.options.xattrs != 0 && !s_.options.dry_run;
+    record_options.xattr_optim = s_.params.xattr_optim;
     for (;;) {
-        auto ndx = co_await s_.in.read_ndx(ndx_in_, "a file index");
-        if (!ndx) co_return Unexpected{std::move(ndx).error()};
-        if (*ndx >= 0) {
-            req.ndx = *ndx;
-            break;
-        }
-        if (*ndx == k_ndx_done) {
-            req.ndx = k_ndx_done;
-            co_return req;
-        }
-        if (*ndx == protocol::k_ndx_del_stats) {
+        auto req = co_await s_.in.decode<SendRequest>(
+            [this, &record_options](protocol::ByteCursor& cur) {
+                return protocol::get_item_record(cur, ndx_in_, record_options);
+            },
+            "a file index");
+        if (!req) co_return Unexpected{std::move(req).error()};
+        if (req->ndx >= 0 || req->ndx == k_ndx_done) co_return std::move(*req);
+        if (req->ndx == protocol::k_ndx_del_stats) {
             auto d = co_await handle_del_stats();
             if (!d) co_return Unexpected{std::move(d).error()};
             continue;
         }
-        co_return session::fail("Invalid file index: " + std::to_string(*ndx) + " [sender]",
+        co_return session::fail("Invalid file index: " + std::to_string(req->ndx) + " [sender]",
                                 ExitCode::protocol);
     }
-    auto iflags = co_await s_.in.read_shortint("the item flags");
-    if (!iflags) co_return Unexpected{std::move(iflags).error()};
-    req.iflags = *iflags;
-    if (req.iflags & k_item_basis_type_follows) {
-        auto b = co_await s_.in.read_byte("the basis type");
-        if (!b) co_return Unexpected{std::move(b).error()};
-        req.has_basis_type = true;
-        req.basis_type = *b;
-    }
-    if (req.iflags & k_item_xname_follows) {
-        auto x = co_await s_.in.read_vstring(k_xname_len_max, "the xname");
-        if (!x) co_return Unexpected{std::move(x).error()};
-        req.has_xname = true;
-        req.xname = std::move(*x);
-    }
-    if (list_.xattrs() &&
-        xattr_exchange(s_.options.xattrs, s_.options.dry_run, s_.params.xattr_optim, req.iflags)) {
-        req.xattr_exchange = true;
-        int32_t prior = 0;
-        for (;;) {
-            auto num = co_await s_.in.decode<std::optional<int32_t>>(
-                [&prior](protocol::ByteCursor& cur) { return protocol::decode_xattr_num(cur, prior); },
-                "xattr request");
-            if (!num) co_return Unexpected{std::move(num).error()};
-            if (!*num) break;
-            prior = **num;
-            req.xattr_nums.push_back(prior);
-        }
-    }
-    co_return req;
 }
 
 // mirrors rsync sender.c:receive_sums (sum head validated against the negotiated digest)
@@ -288,11 +258,10 @@ engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
 
 void Sender::write_echo(const SendRequest& req, const protocol::FileEntry& entry,
                         const SendInfo& info) {
-    protocol::put_ndx(out_.w(), ndx_out_, req.ndx);
-    protocol::put_shortint(out_.w(), req.iflags);
-    if (req.has_basis_type) protocol::put_byte(out_.w(), req.basis_type);
-    if (req.has_xname) protocol::put_vstring(out_.w(), req.xname);
-    if (req.xattr_exchange) {
+    SendRequest echo = req;
+    echo.xattr_nums.reset();  // the answer, not the request, follows the echo
+    protocol::put_item_record(out_.w(), ndx_out_, echo);
+    if (req.xattr_nums) {
         FlistBuilder& builder = list_.builder();
         list_.xattrs()->put_answer(out_.w(), entry, builder.root(info.root),
                                    builder.full_name(info.root, entry.name));
@@ -385,8 +354,8 @@ engine::Task<SessionResult<void>> Sender::run() {
         if (!found) co_return Unexpected{std::move(found).error()};
         const protocol::FileEntry& entry = *found->entry;
         SendInfo& info = *found->info;
-        if (req->xattr_exchange) {
-            auto marked = list_.xattrs()->mark_asked(entry, req->xattr_nums);
+        if (req->xattr_nums) {
+            auto marked = list_.xattrs()->mark_asked(entry, *req->xattr_nums);
             if (!marked) co_return marked;
         }
         if (!(req->iflags & k_item_transfer)) {

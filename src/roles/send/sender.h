@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/task.h"
+#include "protocol/item_record.h"
 #include "protocol/ndx.h"
 #include "protocol/strong_sum.h"
 #include "protocol/sum_head.h"
@@ -25,24 +26,14 @@ namespace ursync::roles {
 // Most block-sum bytes one request may carry (count * (4 + s2length)); rsync's default
 // --max-alloc is 1 GiB.
 inline constexpr uint64_t k_block_sums_bytes_max = uint64_t{1} << 30;
-// Longest xname (hard-link target or basis name) in a request: MAXPATHLEN.
-inline constexpr size_t k_xname_len_max = 4096;
 // Each deletion count in NDX_DEL_STATS is at most this (rsync MAX_WIRE_DEL_STAT).
 inline constexpr int32_t k_del_stat_max = int32_t{1} << 28;
 // File bytes read per engine read while sending.
 inline constexpr size_t k_sender_read_bytes = 4 * 1024 * 1024;
 
-// One request from the generator (rsync rsync.c:read_ndx_and_attrs, sender side).
-struct SendRequest {
-    int32_t ndx = protocol::k_ndx_done;
-    uint16_t iflags = 0;
-    bool has_basis_type = false;
-    uint8_t basis_type = 0x80;  // FNAMECMP_FNAME
-    bool has_xname = false;
-    std::string xname;
-    bool xattr_exchange = false;       // -X: a request for long values came, an answer goes
-    std::vector<int32_t> xattr_nums;   // the values asked for
-};
+// One request from the generator (rsync rsync.c:read_ndx_and_attrs, sender side). With -X,
+// xattr_nums set means a request for long values came and an answer goes with the echo.
+using SendRequest = protocol::ItemRecord;
 
 class Sender final : public LocalSenderSide {
   public:

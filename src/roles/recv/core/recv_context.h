@@ -161,8 +161,8 @@ struct RecvContext {
 engine::Task<SessionResult<void>> send_success(RecvContext& ctx, int32_t ndx, int level = 1);
 
 // rsync's fnamecmp_type for a basis in the --partial-dir (the only one besides the destination
-// file that we ever request).
-inline constexpr uint8_t k_fnamecmp_partial_dir = 0x81;
+// file that we ever request); defined with the record (protocol/item_record.h).
+using protocol::k_fnamecmp_partial_dir;
 
 // Where a partial copy of `name` lives: its directory's --partial-dir (relative ones only; an
 // absolute partial dir is outside the destination and not used). nullopt without one.

@@ -1,7 +1,6 @@
 // Itemizing on the receiving side: iflags, generator records, and the client's per-file lines.
 #include "roles/recv/core/recv_itemize.h"
 
-#include "protocol/varint.h"
 #include "roles/recv/core/recv_attrs.h"
 #include "roles/recv/core/recv_xattrs.h"
 
@@ -53,18 +52,15 @@ bool record_wanted(const RecvContext& ctx, uint32_t iflags, std::string_view xna
            o.info.level(cli::InfoWord::name) >= 2 || o.stdout_format_has_i > 1 || !xname.empty();
 }
 
-void put_record(protocol::ByteWriter& out, protocol::NdxState& ndx_state, int32_t ndx,
-                uint32_t iflags, uint8_t fnamecmp_type, std::string_view xname) {
-    if (ndx >= 0) protocol::put_ndx(out, ndx_state, ndx);
-    protocol::put_shortint(out, static_cast<uint16_t>(iflags & 0xFFFFu));
-    if (iflags & k_item_basis_type_follows) protocol::put_byte(out, fnamecmp_type);
-    if (iflags & k_item_xname_follows) protocol::put_vstring(out, xname);
-}
-
 void write_record(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx, uint32_t iflags,
                   uint8_t fnamecmp_type, std::string_view xname) {
-    put_record(out, ctx.ndx_out, ndx, iflags, fnamecmp_type, xname);
-    put_xattr_request(ctx, out, ndx, iflags);
+    protocol::ItemRecord rec;
+    rec.ndx = ndx;
+    rec.iflags = static_cast<uint16_t>(iflags & protocol::k_item_wire_mask);
+    rec.basis_type = fnamecmp_type;
+    rec.xname = xname;
+    rec.xattr_nums = take_xattr_request(ctx, ndx, iflags);
+    protocol::put_item_record(out, ctx.ndx_out, rec);
     if (ctx.link && ctx.link->sender) ctx.link->record_seqs.push_back(ctx.link->next_seq++);
 }
 

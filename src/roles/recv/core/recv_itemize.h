@@ -10,12 +10,14 @@
 #include "fs/attrs.h"
 #include "protocol/byte_cursor.h"
 #include "protocol/file_entry.h"
+#include "protocol/item_record.h"
 #include "roles/recv/core/recv_context.h"
 
 namespace ursync::roles {
 
-// rsync's fnamecmp_type for the destination file itself (never sent).
-inline constexpr uint8_t k_fnamecmp_fname = 0x80;
+// rsync's fnamecmp_type for the destination file itself (never sent); defined with the record
+// (protocol/item_record.h).
+using protocol::k_fnamecmp_fname;
 
 // The iflags rsync's itemize() computes: `current` is the destination's attributes (nullopt when
 // statret != 0: the item is new), `iflags` the caller's bits. mirrors rsync generator.c:itemize
@@ -26,13 +28,9 @@ uint32_t itemize_flags(const RecvContext& ctx, const protocol::FileEntry& e,
 // Whether itemize() sends a record for these flags (significant bits, -ii, -vv, an xname).
 bool record_wanted(const RecvContext& ctx, uint32_t iflags, std::string_view xname = {});
 
-// Appends a record: [ndx] shortint iflags [basis type] [xname]. ndx < 0 writes no index.
-void put_record(protocol::ByteWriter& out, protocol::NdxState& ndx_state, int32_t ndx,
-                uint32_t iflags, uint8_t fnamecmp_type = k_fnamecmp_fname,
-                std::string_view xname = {});
-
-// The generator's record for the sender: put_record, then with -X the xattr request (or its
-// bookkeeping); in a local copy numbered for the order of the sender's lines.
+// The generator's record for the sender (protocol::put_item_record: [ndx] iflags [basis type]
+// [xname], then with -X the xattr request, whose bookkeeping is done here too); in a local copy
+// numbered for the order of the sender's lines. ndx < 0 writes no index.
 void write_record(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx, uint32_t iflags,
                   uint8_t fnamecmp_type = k_fnamecmp_fname, std::string_view xname = {});
 

@@ -235,12 +235,12 @@ bool xattrs_differ_marking(const RecvContext& ctx, const protocol::FileEntry& e,
     return differ_marking(*snd, have ? &*have : nullptr);
 }
 
-void put_xattr_request(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx,
-                       uint32_t iflags) {
-    if (!ctx.xattrs || ctx.s.options.dry_run) return;
-    if (!(iflags & (k_item_report_xattr | k_item_transfer))) return;
+std::optional<std::vector<int32_t>> take_xattr_request(RecvContext& ctx, int32_t ndx,
+                                                       uint32_t iflags) {
+    if (!ctx.xattrs || ctx.s.options.dry_run) return std::nullopt;
+    if (!(iflags & (k_item_report_xattr | k_item_transfer))) return std::nullopt;
     auto loc = locate_ndx(ctx, ndx);
-    if (!loc) return;
+    if (!loc) return std::nullopt;
     const EntryRef ref = loc->idx ? EntryRef{loc->seg, *loc->idx}
                                   : ctx.dir_entries[static_cast<size_t>(
                                         ctx.flist.segments()[loc->seg].parent_dir)];
@@ -254,7 +254,8 @@ void put_xattr_request(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx,
             x.state = protocol::XattrState::handled;
         }
     }
-    if (exchange) protocol::encode_xattr_request(out, nums);
+    if (!exchange) return std::nullopt;
+    return nums;
 }
 
 engine::Task<SessionResult<void>> recv_xattr_answer(RecvContext& ctx,

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/task.h"
 #include "fs/xattrs.h"
@@ -24,10 +26,11 @@ engine::Task<SessionResult<int32_t>> recv_xattr_list(RecvContext& ctx);
 bool xattrs_differ_marking(const RecvContext& ctx, const protocol::FileEntry& e,
                            const std::string& rel, bool exists);
 
-// After the generator's record for ndx with `iflags`: the request for the long values it
-// marked, or (no exchange) only their bookkeeping. mirrors rsync send_xattr_request(NULL, ...)
-void put_xattr_request(RecvContext& ctx, protocol::ByteWriter& out, int32_t ndx,
-                       uint32_t iflags);
+// For the generator's record for ndx with `iflags`: the nums of the long values it marked, to
+// go out as the record's xattr request, or nullopt when no request follows (only the
+// bookkeeping is done). mirrors rsync send_xattr_request(NULL, ...)
+std::optional<std::vector<int32_t>> take_xattr_request(RecvContext& ctx, int32_t ndx,
+                                                       uint32_t iflags);
 
 // The sender's answer after an echoed record for `e`. mirrors rsync recv_xattr_request
 engine::Task<SessionResult<void>> recv_xattr_answer(RecvContext& ctx, const protocol::FileEntry& e);

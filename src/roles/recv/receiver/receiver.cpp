@@ -29,8 +29,6 @@ namespace {
 
 using protocol::FileEntry;
 
-// Longest xname accepted (rsync reads it into a MAXPATHLEN buffer).
-constexpr size_t k_xname_len_max = 4095;
 // The five counts after NDX_DEL_STATS.
 constexpr int k_del_stats_count = 5;
 
@@ -49,10 +47,15 @@ engine::Task<SessionResult<void>> read_del_stats(RecvContext& ctx) {
 engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx, ReceiverState& r) {
     auto& in = ctx.s.in;
     RecvRecord rec;
+    protocol::ItemRecord got;
     for (;;) {
-        auto ndx = co_await in.read_ndx(ctx.ndx_in, "file index");
-        if (!ndx) co_return Unexpected{std::move(ndx).error()};
-        rec.ndx = *ndx;
+        // The sender's xattr answer after an echo is read below, not as part of the record.
+        auto decoded = co_await in.decode<protocol::ItemRecord>(
+            [&ctx](protocol::ByteCursor& c) { return protocol::get_item_record(c, ctx.ndx_in); },
+            "file index");
+        if (!decoded) co_return Unexpected{std::move(decoded).error()};
+        got = std::move(*decoded);
+        rec.ndx = got.ndx;
         if (rec.ndx >= 0) break;
         if (rec.ndx == protocol::k_ndx_done) co_return rec;
         if (rec.ndx == protocol::k_ndx_del_stats) {
@@ -63,9 +66,9 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx, Rec
         auto m = co_await recv_flist_marker(ctx, rec.ndx);
         if (!m) co_return Unexpected{std::move(m).error()};
     }
-    auto iflags = co_await in.read_shortint("item flags");
-    if (!iflags) co_return Unexpected{std::move(iflags).error()};
-    rec.iflags = *iflags;
+    rec.iflags = got.iflags;
+    rec.fnamecmp_type = got.basis_type;
+    rec.xname = std::move(got.xname);
 
     auto loc = locate_ndx(ctx, rec.ndx);
     if (!loc) {
@@ -86,16 +89,6 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx, Rec
             co_return session::fail("Invalid file index: " + std::to_string(rec.ndx),
                                     ExitCode::protocol);
         rec.ref = ctx.dir_entries[static_cast<size_t>(seg.parent_dir)];
-    }
-    if (rec.iflags & k_item_basis_type_follows) {
-        auto t = co_await in.read_byte("basis type");
-        if (!t) co_return Unexpected{std::move(t).error()};
-        rec.fnamecmp_type = *t;
-    }
-    if (rec.iflags & k_item_xname_follows) {
-        auto x = co_await in.read_vstring(k_xname_len_max, "xname");
-        if (!x) co_return Unexpected{std::move(x).error()};
-        rec.xname = std::move(*x);
     }
     if (ctx.xattrs && xattr_exchange(ctx.xattrs->names.level, ctx.s.options.dry_run, ctx.xattrs->optim,
                                      rec.iflags)) {

@@ -13,6 +13,7 @@
 #include "cli/parse.h"
 #include "cli/server_argv.h"
 #include "rsync_runner.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::cli {
 namespace {
@@ -183,7 +184,7 @@ bool server_is_sender_of(Mode mode) {
 class LiveServerArgv : public ::testing::TestWithParam<LiveCase> {
   protected:
     static void SetUpTestSuite() {
-        if (!test::find_rsync()) return;
+        if (!tests::have_rsync()) return;
         dir_ = test::make_temp_dir();
         std::filesystem::create_directories(dir_ + "/src/sub");
         std::ofstream(dir_ + "/src/a.txt") << "a\n";
@@ -198,7 +199,7 @@ class LiveServerArgv : public ::testing::TestWithParam<LiveCase> {
 std::string LiveServerArgv::dir_;
 
 TEST_P(LiveServerArgv, MatchesStockRsyncAndParsesBack) {
-    if (!test::find_rsync()) GTEST_SKIP() << "rsync is not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "rsync is not installed";
     const LiveCase& c = GetParam();
     const std::vector<std::string> args = substitute_rsh(c.args);
     const bool secluded =

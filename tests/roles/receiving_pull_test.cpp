@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "receiving_test_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -71,7 +72,7 @@ void expect_same_as_stock(const ScratchDir& d, const std::vector<std::string>& a
 class Pull : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
         make_src(dir);
     }
     ScratchDir dir;

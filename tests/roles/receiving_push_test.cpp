@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "receiving_test_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -53,7 +54,7 @@ std::string sorted_lines(std::string text, const std::string& dest) {
 class Push : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
         const std::string src = dir / "src";
         sh("mkdir -p '" + src + "/sub/deeper' '" + src + "/emptydir'");
         write_file(src + "/a.txt", "hello world\n");

@@ -25,6 +25,7 @@
 #include "session/handshake.h"
 #include "transport/buffered.h"
 #include "transport/child_process.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 
@@ -120,8 +121,6 @@ std::vector<std::string> temp_leftovers(const std::string& root) {
     }
     return found;
 }
-
-bool have_rsync() { return sh("rsync --version >/dev/null 2>&1") == 0; }
 
 std::string pipe_rsh() { return std::string(URSYNC_SOURCE_DIR) + "/interop/pipe-rsh"; }
 

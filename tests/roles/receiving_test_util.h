@@ -36,8 +36,6 @@ std::string tree_listing(const std::string& root, bool dir_times = true);
 // Names of any ".*.XXXXXX" temp files left under root.
 std::vector<std::string> temp_leftovers(const std::string& root);
 
-// Whether stock rsync is installed (tests skip without it).
-bool have_rsync();
 // The pipe remote shell of the interop harness.
 std::string pipe_rsh();
 

@@ -16,6 +16,7 @@
 #include "roles/filter.h"
 #include "roles/filter_wildmatch.h"
 #include "roles/filter_wire.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles {
 namespace {
@@ -208,10 +209,6 @@ struct TempTree {
     ~TempTree() { fsys::remove_all(root); }
 };
 
-bool have_rsync() {
-    return std::system("rsync --version >/dev/null 2>&1") == 0;
-}
-
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
@@ -264,7 +261,7 @@ void walk(const FilterList& l, const fsys::path& base, const std::string& rel,
 }
 
 TEST(FilterLive, SameSelectionAsStockRsync) {
-    if (!have_rsync()) GTEST_SKIP() << "stock rsync not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
     TempTree t;
     const std::vector<std::vector<std::string>> cases = {
         {"- *.o"},

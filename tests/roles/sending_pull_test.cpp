@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sending_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -60,7 +61,7 @@ void settle_dir_times(const std::string& src) {
 class PullTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!have_stock_rsync()) GTEST_SKIP() << "stock rsync not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
         if (::access(ursync_binary().c_str(), X_OK) != 0)
             GTEST_SKIP() << "ursync binary not built: " << ursync_binary();
         const std::string src = tmp / "src";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sending_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -78,7 +79,7 @@ int stock_push(const std::vector<std::string>& args, const std::string& src, con
 class PushTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!have_stock_rsync()) GTEST_SKIP() << "stock rsync not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
         make_source(tmp / "src");
     }
     TempDir tmp;

@@ -30,7 +30,6 @@ std::string read_text(const std::string& path);
 // A deterministic pseudo-random byte string.
 std::string random_bytes(size_t n, uint32_t seed);
 
-bool have_stock_rsync();
 // Runs a shell command; returns its exit status and (optionally) its stdout.
 int run_shell(const std::string& cmd, std::string* out = nullptr);
 std::string shell_quote(const std::string& s);

@@ -21,7 +21,7 @@ struct PushResult {
 PushResult push(const std::vector<std::string>& args, const std::string& src,
                 const std::string& dest, bool ours) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " '" + a + "'";
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " '" + a + "'";
     cmd += " -e '" + pipe_rsh() + "'";
     if (ours) cmd += " --rsync-path='" + std::string(URSYNC_RECEIVING_SERVER) + "'";
     cmd += " '" + src + "' 'localhost:" + dest + "'";
@@ -69,7 +69,8 @@ protected:
            "/emptydir' '" + src + "'");
     }
 
-    // The same push to a stock server and to ours, from the same starting state.
+    // The same push to a stock server and to ours, from the same starting state (and with the same
+// checksum seed: push() pins it).
     void expect_same(const std::vector<std::string>& args, const std::string& prepare = "") {
         const std::string ours = dir / "ours", theirs = dir / "theirs";
         if (!prepare.empty()) {

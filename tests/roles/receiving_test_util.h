@@ -48,7 +48,8 @@ struct PullResult {
 };
 
 // `rsync <client_args> -e pipe-rsh localhost:<src> <dest>` with ursync as the client (receiving
-// side) and stock `rsync --server --sender` as the server.
+// side) and stock `rsync --server --sender` as the server. Both pulls pin the checksum seed
+// (tests::with_checksum_seed) unless `client_args` set one, so that they can be compared.
 PullResult ursync_pull(const std::vector<std::string>& client_args, const std::string& src,
                        const std::string& dest);
 

@@ -30,11 +30,12 @@ std::string tree_diff(const std::vector<std::string>& ours, const std::vector<st
     return out;
 }
 
-// `rsync <args> -e pipe-rsh --rsync-path=<server> localhost:<src> <dst>/`
+// `rsync <args> -e pipe-rsh --rsync-path=<server> localhost:<src> <dst>/`, with the checksum
+// seed pinned (the server, ours or stock, gets it from the client).
 int pull(const std::string& server, const std::vector<std::string>& args, const std::string& src,
          const std::string& dst, std::string* out) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " " + shell_quote(a);
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " " + shell_quote(a);
     cmd += " -e " + shell_quote(pipe_rsh()) + " --rsync-path=" + shell_quote(server) + " " +
            shell_quote("localhost:" + src) + " " + shell_quote(dst + "/") + " 2>&1";
     return run_shell(cmd, out);

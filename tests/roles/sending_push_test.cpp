@@ -66,11 +66,12 @@ std::string tree_diff(const std::vector<std::string>& ours, const std::vector<st
     return out;
 }
 
-// The same push done by stock rsync (client and server), for reference.
+// The same push done by stock rsync (client and server), for reference; the checksum seed
+// pinned as push_to_stock pins it.
 int stock_push(const std::vector<std::string>& args, const std::string& src, const std::string& dst,
                std::string* out = nullptr) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " " + shell_quote(a);
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " " + shell_quote(a);
     cmd += " -e " + shell_quote(pipe_rsh()) + " " + shell_quote(src) + " " +
            shell_quote("localhost:" + dst + "/") + " 2>&1";
     return run_shell(cmd, out);
@@ -113,7 +114,7 @@ TEST_F(PushTest, SourceWithoutSlashAndSeveralSources) {
     std::vector<std::string> srcs{tmp / "src", tmp / "lone.txt", tmp / "src/sub/"};
     auto r = push_to_stock({"-a"}, srcs, dst);
     EXPECT_EQ(r.server_status, 0) << r.stderr_text;
-    std::string cmd = "rsync -a -e " + shell_quote(pipe_rsh());
+    std::string cmd = "rsync -a " + tests::checksum_seed_arg() + " -e " + shell_quote(pipe_rsh());
     for (const auto& s : srcs) cmd += " " + shell_quote(s);
     cmd += " " + shell_quote("localhost:" + ref + "/");
     ASSERT_EQ(run_shell(cmd), 0);

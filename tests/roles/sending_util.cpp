@@ -280,7 +280,8 @@ engine::Task<void> run_push(engine::Engine& e, const cli::Invocation& inv,
 PushOutcome push_to_stock(const std::vector<std::string>& args,
                           const std::vector<std::string>& sources, const std::string& dest) {
     std::vector<std::string> argv{"ursync"};
-    argv.insert(argv.end(), args.begin(), args.end());
+    const auto seeded = tests::with_checksum_seed(args);
+    argv.insert(argv.end(), seeded.begin(), seeded.end());
     argv.insert(argv.end(), sources.begin(), sources.end());
     argv.push_back("localhost:" + dest + "/");
     PushOutcome result;

@@ -542,3 +542,33 @@ TEST_F(Pull, AlternateDestinations) {
 
 }  // namespace
 }  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Pull, TheChecksumSeedReachesTheStockSender) {
+    // ursync puts --checksum-seed in the server's argv: with tests::k_false_match_seed the
+    // stock sender finds the false block match in d.bin, and the file is sent again in phase 1,
+    // exactly as in stock rsync's own pull.
+    write_file(dir / "src/sub/deeper/d.bin", tests::false_match_file(), 1704000000, 999999999);
+    const std::string ours = dir / "ours", theirs = dir / "theirs";
+    for (const auto& d : {ours, theirs}) {
+        sh("cp -a '" + dir / "src" + "' '" + d + "' && head -c " +
+           std::to_string(tests::k_false_match_basis_len) + " '" + dir / "src/sub/deeper/d.bin" +
+           "' >'" + d + "/sub/deeper/d.bin' && touch -d @1600000000 '" + d + "/sub/deeper/d.bin'");
+    }
+    const std::vector<std::string> args = {
+        "-ai", "--no-W", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    auto want = stock_pull(args, dir / "src/", theirs + "/");
+    ASSERT_EQ(want.local_code, 0) << want.err;
+    ASSERT_EQ(tests::count_of(want.out, "sub/deeper/d.bin\n"), 2U) << "no redo:\n" << want.out;
+    auto got = ursync_pull(args, dir / "src/", ours + "/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(got.remote_code, 0) << got.err;
+    EXPECT_EQ(lines_of(got.out, ours), lines_of(want.out, theirs));
+    EXPECT_NE(got.err.find("d.bin failed verification"), std::string::npos) << got.err;
+    EXPECT_EQ(tree_listing(ours), tree_listing(theirs));
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -87,8 +87,11 @@ protected:
         EXPECT_EQ(tree_listing(ours, dir_times), tree_listing(theirs, dir_times));
         EXPECT_TRUE(temp_leftovers(ours).empty());
         EXPECT_EQ(sorted_lines(got.out, ours), sorted_lines(want.out, theirs));
+        last_want = want;
+        last_got = got;
     }
     ScratchDir dir;
+    PushResult last_want, last_got;  // the last expect_same's runs: stock's server, ours
     bool dir_times = true;  // -b implies --omit-dir-times: directory times are "now" then
 };
 
@@ -171,6 +174,28 @@ TEST_F(Push, InplaceAndPartial) {
         "touch -d @1600000000 \"$d/sub/deeper/big\"'";
     expect_same({"-ai", "--inplace", "--no-W"}, prep);
     expect_same({"-ai", "--partial"}, prep);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(Push, TheChecksumSeedReachesOurServer) {
+    // The stock client passes --checksum-seed to our receiving server, which sends it in the
+    // handshake and makes its block sums with it: with tests::k_false_match_seed the stock
+    // sender finds the false block match in d.bin and sends the file again in phase 1, as to a
+    // stock server.
+    const std::string big = dir / "src/sub/deeper/big";
+    write_file(big, tests::false_match_file());
+    expect_same({"-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)},
+                "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; head -c " +
+                    std::to_string(tests::k_false_match_basis_len) + " " + big +
+                    " >\"$d/sub/deeper/big\"; touch -d @1600000000 \"$d/sub/deeper/big\"'");
+    EXPECT_EQ(tests::count_of(last_want.out, "<f.st...... sub/deeper/big\n"), 2U) << last_want.out;
+    EXPECT_EQ(tests::count_of(last_want.err, "big failed verification"), 1U) << last_want.err;
+    EXPECT_EQ(tests::count_of(last_got.err, "big failed verification"), 1U) << last_got.err;
 }
 
 }  // namespace

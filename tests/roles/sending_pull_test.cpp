@@ -196,3 +196,36 @@ TEST_F(PullTest, MissingSourceGivesPartialTransferCode) {
 
 }  // namespace
 }  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(PullTest, TheChecksumSeedReachesOurServer) {
+    // The stock client passes --checksum-seed to our server, which sends it in the handshake and
+    // matches with it: with tests::k_false_match_seed the false block match in d.bin is found
+    // and the file is sent again in phase 1, as with a stock server.
+    const std::string src = tmp / "fm", dst = tmp / "fm-ours", ref = tmp / "fm-stock";
+    make_dir(src);
+    write_file(src + "/d.bin", tests::false_match_file());
+    set_mtime(src + "/d.bin", 1690000000, 5);
+    set_mtime(src, 1700000000, 0);
+    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
+    for (const auto& d : {dst, ref}) {
+        make_dir(d);
+        write_file(d + "/d.bin", basis);
+        set_mtime(d + "/d.bin", 1600000000, 0);
+    }
+    const std::vector<std::string> args{
+        "-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    std::string ours_out, stock_out;
+    ASSERT_EQ(pull("rsync", args, src + "/", ref, &stock_out), 0) << stock_out;
+    ASSERT_EQ(tests::count_of(stock_out, "d.bin failed verification"), 1U) << stock_out;
+    EXPECT_EQ(pull(ursync_binary(), args, src + "/", dst, &ours_out), 0) << ours_out;
+    EXPECT_EQ(tests::count_of(ours_out, "d.bin failed verification"), 1U) << ours_out;
+    EXPECT_EQ(file_lines(ours_out), file_lines(stock_out))
+        << "ours:\n" << ours_out << "\nstock:\n" << stock_out;
+    EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

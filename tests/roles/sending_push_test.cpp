@@ -275,3 +275,38 @@ TEST_F(PushTest, ItemizeAndVerboseLinesEqualStocks) {
 
 }  // namespace
 }  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(PushTest, TheChecksumSeedReachesTheStockReceiver) {
+    // Our client puts --checksum-seed in the stock server's argv, and our sender matches with
+    // the seed the server sends back: with tests::k_false_match_seed the false block match in
+    // d.bin is found and the file is sent again in phase 1, as in stock's own push.
+    const std::string src = tmp / "fm", dst = tmp / "fm-ours", ref = tmp / "fm-stock";
+    make_dir(src);
+    write_file(src + "/d.bin", tests::false_match_file());
+    set_mtime(src + "/d.bin", 1690000000, 5);
+    set_mtime(src, 1700000000, 0);
+    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
+    for (const auto& d : {dst, ref}) {
+        make_dir(d);
+        write_file(d + "/d.bin", basis);
+        set_mtime(d + "/d.bin", 1600000000, 0);
+    }
+    const std::vector<std::string> args{
+        "-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    std::string stock_out;
+    ASSERT_EQ(stock_push(args, src + "/", ref, &stock_out), 0) << stock_out;
+    ASSERT_EQ(tests::count_of(stock_out, "d.bin failed verification"), 1U) << stock_out;
+    auto r = push_to_stock(args, {src + "/"}, dst);
+    EXPECT_EQ(r.server_status, 0) << r.stderr_text;
+    EXPECT_EQ(r.state.final_code(), 0) << r.stderr_text;
+    EXPECT_EQ(tests::count_of(r.stderr_text, "d.bin failed verification"), 1U) << r.stderr_text;
+    EXPECT_EQ(tests::count_of(r.stdout_text, "<f.st...... d.bin\n"), 2U) << r.stdout_text;
+    EXPECT_EQ(tests::count_of(stock_out, "<f.st...... d.bin\n"), 2U) << stock_out;
+    EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -34,6 +35,27 @@ inline std::vector<std::string> with_checksum_seed(std::vector<std::string> args
     });
     if (!has_seed) args.push_back(checksum_seed_arg());
     return args;
+}
+
+// A seed that does let a false block match through, for the tests that check every seat uses
+// the seed it is given: with it, phase 0 of a delta transfer of false_match_file() over its
+// first k_false_match_basis_len bytes finds a false match (with rsync 3.5.0's default xxh128
+// block sums), and the file is sent again in phase 1 ("failed verification"). Found by trying
+// seeds with stock rsync; with k_checksum_seed the same transfer goes through in phase 0.
+inline constexpr int k_false_match_seed = 3611;
+inline constexpr std::size_t k_false_match_basis_len = 300000;
+
+// How often `what` occurs in `text` (a transfer's output).
+inline std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+inline std::string false_match_file() {
+    std::string text;
+    for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " of a bigger file\n";
+    return text;
 }
 
 }  // namespace ursync::tests

@@ -10,6 +10,10 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "util"))
+import ctest_main  # noqa: E402
+import stock_rsync  # noqa: E402
+
 URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
 
 
@@ -26,7 +30,7 @@ def item_lines(out, dest):
 
 class LocalOutputOrder(unittest.TestCase):
     def setUp(self):
-        if not shutil.which("rsync"):
+        if not stock_rsync.have_rsync():
             self.skipTest("stock rsync is not installed")
         self.work = tempfile.mkdtemp(prefix="ursync-local-output-")
         self.src = os.path.join(self.work, "src")
@@ -98,4 +102,4 @@ class LocalOutputOrder(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_main.main()

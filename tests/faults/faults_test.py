@@ -15,6 +15,10 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "util"))
+import ctest_main  # noqa: E402
+import stock_rsync  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RSH = os.path.join(HERE, "fault_rsh.py")
 URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
@@ -28,7 +32,7 @@ def sha(path):
 
 class Faults(unittest.TestCase):
     def setUp(self):
-        if not shutil.which("rsync"):
+        if not stock_rsync.have_rsync():
             self.skipTest("stock rsync is not installed")
         self.work = tempfile.mkdtemp(prefix="ursync-faults-")
         self.src = os.path.join(self.work, "src")
@@ -131,4 +135,4 @@ class Faults(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ctest_main.main()

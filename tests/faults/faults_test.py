@@ -52,7 +52,9 @@ class Faults(unittest.TestCase):
         with open(os.path.join(dst, "big.dat"), "wb") as f:
             f.write(self.old)
         env = dict(os.environ, FAULT=fault, FAULT_AT=str(fault_at))
-        argv = [client, "-a", "-e", RSH, f"--rsync-path={server}"]
+        # The checksum seed pinned: a redo must come from the fault, never from a false block
+        # match that a random seed lets through now and then.
+        argv = [client, "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH, f"--rsync-path={server}"]
         if direction == "pull":
             argv += [f"localhost:{self.src}/", dst + "/"]
         else:
@@ -87,7 +89,8 @@ class Faults(unittest.TestCase):
         with open(os.path.join(dst, "big.dat"), "wb") as f:
             f.write(self.old)
         env = dict(os.environ, FAULT="stall-s2c", FAULT_AT=str(2 << 20))
-        argv = [client, "-a", "-e", RSH, "--rsync-path=rsync", f"localhost:{self.src}/", dst + "/"]
+        argv = [client, "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH, "--rsync-path=rsync",
+                f"localhost:{self.src}/", dst + "/"]
         p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
         try:

@@ -51,7 +51,7 @@ std::string sorted_lines(std::string text, const std::string& dest) {
     return out;
 }
 
-class Push : public ::testing::Test {
+class RecvPush : public ::testing::Test {
 protected:
     void SetUp() override {
         if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
@@ -95,18 +95,18 @@ protected:
     bool dir_times = true;  // -b implies --omit-dir-times: directory times are "now" then
 };
 
-TEST_F(Push, ArchiveNewTree) { expect_same({"-ai"}); }
-TEST_F(Push, ArchiveNoIncRecursive) { expect_same({"-ai", "--no-inc-recursive"}); }
-TEST_F(Push, Protocol30) { expect_same({"-ai", "--protocol=30"}); }
+TEST_F(RecvPush, ArchiveNewTree) { expect_same({"-ai"}); }
+TEST_F(RecvPush, ArchiveNoIncRecursive) { expect_same({"-ai", "--no-inc-recursive"}); }
+TEST_F(RecvPush, Protocol30) { expect_same({"-ai", "--protocol=30"}); }
 
-TEST_F(Push, UpdatesAndDelta) {
+TEST_F(RecvPush, UpdatesAndDelta) {
     expect_same({"-ai", "--no-W"},
                 "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
                 "printf ZZ | dd of=\"$d/sub/deeper/big\" bs=1 seek=7000 conv=notrunc 2>/dev/null; "
                 "touch -d @1600000000 \"$d/sub/deeper/big\"; chmod 600 \"$d/b.txt\"'");
 }
 
-TEST_F(Push, DeleteSendsMsgDeleted) {
+TEST_F(RecvPush, DeleteSendsMsgDeleted) {
     const std::string prep =
         "sh -c 'd=$0; rm -rf \"$d\"; mkdir -p \"$d/olddir/x\" \"$d/sub\"; echo 1 >\"$d/stale\"; "
         "echo 2 >\"$d/olddir/x/f\"; echo 3 >\"$d/sub/gone\"; ln -s nowhere \"$d/deadlink\"'";
@@ -115,7 +115,7 @@ TEST_F(Push, DeleteSendsMsgDeleted) {
     expect_same({"-ain", "--delete", "--no-inc-recursive"}, prep);
 }
 
-TEST_F(Push, DeleteDelayAndAfter) {
+TEST_F(RecvPush, DeleteDelayAndAfter) {
     const std::string prep =
         "sh -c 'd=$0; rm -rf \"$d\"; mkdir -p \"$d/olddir\"; echo 1 >\"$d/stale\"; "
         "echo 2 >\"$d/olddir/f\"'";
@@ -124,14 +124,14 @@ TEST_F(Push, DeleteDelayAndAfter) {
     expect_same({"-av", "--delete-before"}, prep);
 }
 
-TEST_F(Push, ZstdAndChecksum) {
+TEST_F(RecvPush, ZstdAndChecksum) {
     expect_same({"-aiz", "--compress-choice=zstd"});
     expect_same({"-aic"}, "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
                           "printf \"hello World\\n\" >\"$d/a.txt\"; touch -r " + dir / "src/a.txt" +
                           " \"$d/a.txt\"'");
 }
 
-TEST_F(Push, HardLinksAndSpecials) {
+TEST_F(RecvPush, HardLinksAndSpecials) {
     const std::string src = dir / "src";
     sh("cd '" + src + "' && ln a.txt sub/a-again && ln a.txt a-third && mkfifo fifo");
     if (::geteuid() == 0) sh("mknod '" + src + "/null' c 1 3 && touch -d @1650000000 '" + src + "/null'");
@@ -140,14 +140,14 @@ TEST_F(Push, HardLinksAndSpecials) {
     expect_same({"-aiH", "--no-inc-recursive"});
 }
 
-TEST_F(Push, MaxDeleteStopsWithCode25) {
+TEST_F(RecvPush, MaxDeleteStopsWithCode25) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo 1 >\"$d/x1\"; echo 2 >\"$d/x2\"; "
         "echo 3 >\"$d/x3\"'";
     expect_same({"-ai", "--delete", "--max-delete=1"}, prep);
 }
 
-TEST_F(Push, DelayUpdates) {
+TEST_F(RecvPush, DelayUpdates) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
         "echo x >\"$d/stale\"; rm -r \"$d/sub/deeper\"'";
@@ -156,7 +156,7 @@ TEST_F(Push, DelayUpdates) {
     expect_same({"-ai", "--delay-updates", "--delete-after"}, prep);
 }
 
-TEST_F(Push, Backups) {
+TEST_F(RecvPush, Backups) {
     dir_times = false;
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
@@ -167,7 +167,7 @@ TEST_F(Push, Backups) {
     expect_same({"-ai", "--backup-dir=saved", "--delete"}, prep);
 }
 
-TEST_F(Push, InplaceAndPartial) {
+TEST_F(RecvPush, InplaceAndPartial) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
         "printf ZZ | dd of=\"$d/sub/deeper/big\" bs=1 seek=7000 conv=notrunc 2>/dev/null; "
@@ -182,7 +182,7 @@ TEST_F(Push, InplaceAndPartial) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Push, TheChecksumSeedReachesOurServer) {
+TEST_F(RecvPush, TheChecksumSeedReachesOurServer) {
     // The stock client passes --checksum-seed to our receiving server, which sends it in the
     // handshake and makes its block sums with it: with tests::k_false_match_seed the stock
     // sender finds the false block match in d.bin and sends the file again in phase 1, as to a

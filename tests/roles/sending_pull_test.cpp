@@ -59,7 +59,7 @@ void settle_dir_times(const std::string& src) {
     for (const char* d : {"/d/e", "/d", "/x", ""}) set_mtime(src + d, t += 1000, 0);
 }
 
-class PullTest : public ::testing::Test {
+class SendPull : public ::testing::Test {
   protected:
     void SetUp() override {
         if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
@@ -138,7 +138,7 @@ void compare_pull(const TempDir& tmp, const std::vector<std::string>& args, cons
     }
 }
 
-TEST_F(PullTest, ArchiveTreesStatsAndOutput) {
+TEST_F(SendPull, ArchiveTreesStatsAndOutput) {
     int n = 0;
     for (const char* proto : {"32", "31", "30"}) {
         for (bool inc : {true, false}) {
@@ -154,7 +154,7 @@ TEST_F(PullTest, ArchiveTreesStatsAndOutput) {
     compare_pull(tmp, {"-a"}, "file", tmp / "src/a.txt", false, false);
 }
 
-TEST_F(PullTest, FiltersChecksumsHardLinksCompressionDelta) {
+TEST_F(SendPull, FiltersChecksumsHardLinksCompressionDelta) {
     const std::vector<std::vector<std::string>> cases = {
         {"-a", "--exclude=*.o", "--include=keep.o"},
         {"-a", "--include=keep.o", "--exclude=*.o"},
@@ -189,7 +189,7 @@ TEST_F(PullTest, FiltersChecksumsHardLinksCompressionDelta) {
                  old_version);
 }
 
-TEST_F(PullTest, MissingSourceGivesPartialTransferCode) {
+TEST_F(SendPull, MissingSourceGivesPartialTransferCode) {
     compare_pull(tmp, {"-a"}, "missing", tmp / "src/nope", false, false, 23);
     compare_pull(tmp, {"-a"}, "missing2", tmp / "nope/", false, false, 23);
 }
@@ -200,7 +200,7 @@ TEST_F(PullTest, MissingSourceGivesPartialTransferCode) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(PullTest, TheChecksumSeedReachesOurServer) {
+TEST_F(SendPull, TheChecksumSeedReachesOurServer) {
     // The stock client passes --checksum-seed to our server, which sends it in the handshake and
     // matches with it: with tests::k_false_match_seed the false block match in d.bin is found
     // and the file is sent again in phase 1, as with a stock server.

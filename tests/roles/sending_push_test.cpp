@@ -77,7 +77,7 @@ int stock_push(const std::vector<std::string>& args, const std::string& src, con
     return run_shell(cmd, out);
 }
 
-class PushTest : public ::testing::Test {
+class SendPush : public ::testing::Test {
   protected:
     void SetUp() override {
         if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
@@ -86,7 +86,7 @@ class PushTest : public ::testing::Test {
     TempDir tmp;
 };
 
-TEST_F(PushTest, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
+TEST_F(SendPush, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
     for (const char* proto : {"32", "31", "30"}) {
         for (bool inc : {true, false}) {
             std::vector<std::string> args{"-a", std::string("--protocol=") + proto};
@@ -106,7 +106,7 @@ TEST_F(PushTest, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
     }
 }
 
-TEST_F(PushTest, SourceWithoutSlashAndSeveralSources) {
+TEST_F(SendPush, SourceWithoutSlashAndSeveralSources) {
     const std::string dst = tmp / "dst", ref = tmp / "ref";
     make_dir(dst);
     make_dir(ref);
@@ -121,7 +121,7 @@ TEST_F(PushTest, SourceWithoutSlashAndSeveralSources) {
     EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
 }
 
-TEST_F(PushTest, SingleFileFirstListHasOneEntry) {
+TEST_F(SendPush, SingleFileFirstListHasOneEntry) {
     for (bool inc : {true, false}) {
         const std::string dst = tmp / (inc ? "d1" : "d2");
         make_dir(dst);
@@ -137,7 +137,7 @@ TEST_F(PushTest, SingleFileFirstListHasOneEntry) {
     }
 }
 
-TEST_F(PushTest, DeltaCountsEqualStocks) {
+TEST_F(SendPush, DeltaCountsEqualStocks) {
     // The receiver has an older version: the sender must find the same matches as stock.
     std::string old_big = random_bytes(2 * 1024 * 1024 + 777, 9);
     std::string new_big = old_big;
@@ -177,7 +177,7 @@ TEST_F(PushTest, DeltaCountsEqualStocks) {
     }
 }
 
-TEST_F(PushTest, HardLinksChecksumsAndCompression) {
+TEST_F(SendPush, HardLinksChecksumsAndCompression) {
     ::link((tmp / "src/a.txt").c_str(), (tmp / "src/sub/a-hard").c_str());
     ::link((tmp / "src/a.txt").c_str(), (tmp / "src/sub/deeper/a-hard2").c_str());
     ::link((tmp / "src/b.txt").c_str(), (tmp / "src/b-hard").c_str());
@@ -245,7 +245,7 @@ std::multiset<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-TEST_F(PushTest, ItemizeAndVerboseLinesEqualStocks) {
+TEST_F(SendPush, ItemizeAndVerboseLinesEqualStocks) {
     const std::vector<std::vector<std::string>> cases = {
         {"-ai"}, {"-av"}, {"-aii"}, {"-av", "--no-inc-recursive"}, {"-ai", "--out-format=%n|%l|%o"},
     };
@@ -279,7 +279,7 @@ TEST_F(PushTest, ItemizeAndVerboseLinesEqualStocks) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(PushTest, TheChecksumSeedReachesTheStockReceiver) {
+TEST_F(SendPush, TheChecksumSeedReachesTheStockReceiver) {
     // Our client puts --checksum-seed in the stock server's argv, and our sender matches with
     // the seed the server sends back: with tests::k_false_match_seed the false block match in
     // d.bin is found and the file is sent again in phase 1, as in stock's own push.

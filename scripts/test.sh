@@ -9,8 +9,8 @@ echo "== unit and integration tests (ctest)"
 echo "== interop harness (CI preset: ursync and stock rsync in every seat)"
 ./interop/run --preset ci --strict -j 2
 echo "== the same on the worker-thread fallback backend (as where io_uring is disabled)"
-# --repeat until-pass:2: a rare hang on this backend under heavy load (HostileTest.AbsurdSumHeads once,
-# Push.HardLinksAndSpecials once) is not fixed yet; see docs/status.md. A second failure still fails.
+# --repeat until-pass:2: a rare hang on this backend under heavy load (SendHostile.AbsurdSumHeads once,
+# RecvPush.HardLinksAndSpecials once) is not fixed yet; see docs/status.md. A second failure still fails.
 (cd build && URSYNC_BACKEND=threads ctest --output-on-failure -j"$(nproc)" --timeout 600 --repeat until-pass:2)
 URSYNC_BACKEND=threads ./interop/run --preset ci --strict -j 2 --only-ursync
 echo "== fuzz smoke (every libFuzzer target, a few seconds each)"

@@ -64,19 +64,21 @@ class CommandTest(unittest.TestCase):
     def test_push_with_ursync_server(self):
         cell = cells.Cell("push", "ssh", 31, "off", "rsync", "ursync", "a", "empty")
         self.assertEqual(self.runner.command(cell, "/w/dst"),
-                         ["/bin/rsync", "-a", "--protocol=31", "--no-inc-recursive",
-                          "-e", "RSH-ssh", "--rsync-path=/b/ursync", "/w/src/", "HOST:/w/dst/"])
+                         ["/bin/rsync", "-a", "--checksum-seed=1", "--protocol=31",
+                          "--no-inc-recursive", "-e", "RSH-ssh", "--rsync-path=/b/ursync",
+                          "/w/src/", "HOST:/w/dst/"])
 
     def test_pull_with_ursync_client(self):
         cell = cells.Cell("pull", "pipe", 32, "on", "ursync", "rsync", "delete", "extras")
         self.assertEqual(self.runner.command(cell, "/w/dst"),
-                         ["/b/ursync", "-a", "--delete", "-e", "RSH-pipe",
+                         ["/b/ursync", "-a", "--delete", "--checksum-seed=1", "-e", "RSH-pipe",
                           "--rsync-path=/bin/rsync", "HOST:/w/src/", "/w/dst/"])
 
     def test_local(self):
         cell = cells.Cell("local", "local", 30, "on", "ursync", "-", "r", "stale")
         self.assertEqual(self.runner.command(cell, "/w/dst"),
-                         ["/b/ursync", "-r", "--protocol=30", "/w/src/", "/w/dst/"])
+                         ["/b/ursync", "-r", "--checksum-seed=1", "--protocol=30", "/w/src/",
+                          "/w/dst/"])
 
 
 if __name__ == "__main__":

@@ -269,7 +269,7 @@ constexpr OptionSpec k_main_rows[] = {
     {outbuf, "outbuf", '\0', S, R, "N|L|B", "stdout buffering: None, Line or Block"},
     {remote_option, "remote-option", 'M', S, Y, "OPT", "pass OPT to the remote side only"},
     {protocol, "protocol", '\0', I, Y, "NUM", "use an older protocol version"},
-    {checksum_seed, "checksum-seed", '\0', I, R, "NUM", "set the checksum seed"},
+    {checksum_seed, "checksum-seed", '\0', I, Y, "NUM", "set the checksum seed"},
     {server, "server", '\0', N, Y, "", ""},
     {sender, "sender", '\0', N, Y, "", ""},
     {config, "config", '\0', S, R, "", ""},

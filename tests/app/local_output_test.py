@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The order of a local copy's -v / -i lines against stock rsync's: the same lines in the same
-order (directories before their files), over a tree big enough for many copy batches.
+order (directories before their files), over a tree big enough for many copy batches; and that
+a local copy uses the --checksum-seed it is given.
 Usage: local_output_test.py URSYNC_BINARY
 """
 import os
@@ -9,6 +10,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "util"))
+import ctest_main  # noqa: E402
+import stock_rsync  # noqa: E402
 
 URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
 
@@ -26,7 +31,7 @@ def item_lines(out, dest):
 
 class LocalOutputOrder(unittest.TestCase):
     def setUp(self):
-        if not shutil.which("rsync"):
+        if not stock_rsync.have_rsync():
             self.skipTest("stock rsync is not installed")
         self.work = tempfile.mkdtemp(prefix="ursync-local-output-")
         self.src = os.path.join(self.work, "src")
@@ -96,6 +101,35 @@ class LocalOutputOrder(unittest.TestCase):
                 os.utime(os.path.join(dest, rel), (1_000_000_000, 1_000_000_000))
         self.assert_same_order(["-ai", "--delete"], stale, at_least=50)
 
+    def test_the_checksum_seed_reaches_the_local_sender(self):
+        """--no-W with a seed known to let a false block match through (FALSE_MATCH_SEED): the
+        file is sent again in phase 1, with the same lines as rsync's local copy."""
+        src = os.path.join(self.work, "fm-src")
+        os.makedirs(src)
+        data = stock_rsync.false_match_file()
+        with open(os.path.join(src, "d.bin"), "wb") as f:
+            f.write(data)
+        os.utime(os.path.join(src, "d.bin"), (1_700_000_000, 1_700_000_000))
+        os.utime(src, (1_700_000_000, 1_700_000_000))
+        outs = []
+        for tool in ("rsync", URSYNC):
+            dest = os.path.join(self.work, os.path.basename(tool) + "-fm")
+            os.makedirs(dest)
+            with open(os.path.join(dest, "d.bin"), "wb") as f:
+                f.write(data[:stock_rsync.FALSE_MATCH_BASIS_LEN])
+            for path in (os.path.join(dest, "d.bin"), dest):
+                os.utime(path, (1_600_000_000, 1_600_000_000))
+            p = subprocess.run([tool, "-ai", "--no-W",
+                                f"--checksum-seed={stock_rsync.FALSE_MATCH_SEED}",
+                                src + "/", dest + "/"], capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, f"{tool}: {p.stderr}")
+            self.assertIn("d.bin failed verification", p.stderr, tool)
+            with open(os.path.join(dest, "d.bin"), "rb") as f:
+                self.assertEqual(f.read(), data, tool)
+            outs.append(item_lines(p.stdout, dest))
+        self.assertEqual(outs[0].count(">f.st...... d.bin"), 2, outs[0])
+        self.assertEqual(outs[1], outs[0])
+
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_main.main()

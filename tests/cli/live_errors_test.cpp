@@ -4,6 +4,7 @@
 
 #include "cli_test_util.h"
 #include "rsync_runner.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::cli {
 namespace {
@@ -113,7 +114,7 @@ class LiveErrors : public ::testing::TestWithParam<ErrorCase> {
 std::string LiveErrors::dir_;
 
 TEST_P(LiveErrors, SameMessageAndExitCodeAsRsync) {
-    if (!test::find_rsync()) GTEST_SKIP() << "rsync is not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "rsync is not installed";
     const ErrorCase& c = GetParam();
     const auto live = test::run_rsync(c.args, dir_, {{"RSYNC_RSH", "/bin/false"}});
     auto ours = test::parse_args(c.args);

@@ -13,6 +13,7 @@
 #include "cli/parse.h"
 #include "cli/server_argv.h"
 #include "rsync_runner.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::cli {
 namespace {
@@ -61,6 +62,7 @@ const std::vector<LiveCase>& live_cases() {
         {"push_zz", {"-azz", "src/", "h:/d/"}},
         {"push_zc_zlib", {"--zc=zlib", "-a", "src/", "h:/d/"}},
         {"push_checksum_choice", {"-a", "--checksum-choice=xxh64,md5", "src/", "h:/d/"}},
+        {"push_checksum_seed", {"-a", "--checksum-seed=4242", "src/", "h:/d/"}},
         {"push_size_only_existing",
          {"-r", "--size-only", "--existing", "--ignore-existing", "src/", "h:/d/"}},
         {"push_letters", {"-rtuxSI", "src/", "h:/d/"}},
@@ -107,6 +109,7 @@ const std::vector<LiveCase>& live_cases() {
         {"pull_wildcards", {"-a", "h:/s/*.txt", "h:/s/[ab]?", "dst/"}},
         {"pull_backslash", {"-a", "h:/s/a\\b", "h:/s/c\\*", "dst/"}},
         {"pull_z_h_c", {"-azHc", "h:/s/", "dst/"}},
+        {"pull_checksum_seed", {"-a", "--checksum-seed=-7", "h:/s/", "dst/"}},
         {"pull_user_ipv6", {"-a", "u@[fe80::1]:/s/", "dst/"}},
         {"pull_stats_dry_itemize", {"-ani", "--stats", "h:/s/", "dst/"}},
         {"pull_partial", {"-a", "--partial", "h:/s/", "dst/"}},
@@ -181,7 +184,7 @@ bool server_is_sender_of(Mode mode) {
 class LiveServerArgv : public ::testing::TestWithParam<LiveCase> {
   protected:
     static void SetUpTestSuite() {
-        if (!test::find_rsync()) return;
+        if (!tests::have_rsync()) return;
         dir_ = test::make_temp_dir();
         std::filesystem::create_directories(dir_ + "/src/sub");
         std::ofstream(dir_ + "/src/a.txt") << "a\n";
@@ -196,7 +199,7 @@ class LiveServerArgv : public ::testing::TestWithParam<LiveCase> {
 std::string LiveServerArgv::dir_;
 
 TEST_P(LiveServerArgv, MatchesStockRsyncAndParsesBack) {
-    if (!test::find_rsync()) GTEST_SKIP() << "rsync is not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "rsync is not installed";
     const LiveCase& c = GetParam();
     const std::vector<std::string> args = substitute_rsh(c.args);
     const bool secluded =

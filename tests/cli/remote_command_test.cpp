@@ -8,6 +8,7 @@
 #include "cli/shell_escape.h"
 #include "cli_test_util.h"
 #include "rsync_runner.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::cli {
 namespace {
@@ -36,7 +37,7 @@ TEST(RshWords, UnclosedQuoteIsRsyncsError) {
 }
 
 TEST(RshWords, UnclosedQuoteMatchesLiveRsync) {
-    if (!test::find_rsync()) GTEST_SKIP() << "rsync is not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "rsync is not installed";
     const std::string dir = test::make_temp_dir();
     const auto live = test::run_rsync({"-e", "ssh 'x", "src", "h:d"}, dir);
     test::remove_tree(dir);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "flist_test_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::protocol {
 namespace {
@@ -136,7 +137,7 @@ bool parse_list_line(const std::string& line, FileEntry& out) {
 }
 
 TEST(FlistSort, MatchesLiveRsyncOnRandomTrees) {
-    if (std::system("rsync --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "rsync not installed";
+    if (!tests::have_rsync()) GTEST_SKIP() << "rsync not installed";
     const std::string alphabet = " !#%+,-.09:=@AZ_az~";
     std::mt19937 rng(42);
     auto random_name = [&] {

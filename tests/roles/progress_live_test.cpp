@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sending_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -111,7 +112,7 @@ using Param = std::tuple<Mode, std::vector<std::string>, bool>;
 class ProgressLive : public ::testing::TestWithParam<Param> {
   protected:
     void SetUp() override {
-        if (!have_stock_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
         src_ = dir_ / "src";
         dst_ = dir_ / "dst";
         make_dir(src_);

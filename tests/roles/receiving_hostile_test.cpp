@@ -126,7 +126,7 @@ Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool c
     return out;
 }
 
-class Hostile : public ::testing::Test {
+class RecvHostile : public ::testing::Test {
 protected:
     void SetUp() override { sh("mkdir -p '" + dir / "outside" + "'"); }
     void TearDown() override {
@@ -137,21 +137,21 @@ protected:
     ScratchDir dir;
 };
 
-TEST_F(Hostile, DotDotNameIsRefused) {
+TEST_F(RecvHostile, DotDotNameIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("../outside/evil", 0100644, 4)});
     auto r = run_hostile(dir, w.take());
     EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
 }
 
-TEST_F(Hostile, AbsoluteNameIsRefused) {
+TEST_F(RecvHostile, AbsoluteNameIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry(dir / "outside/evil", 0100644, 4)});
     auto r = run_hostile(dir, w.take());
     EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
 }
 
-TEST_F(Hostile, FileBeneathAReceivedSymlinkIsNotWrittenThroughIt) {
+TEST_F(RecvHostile, FileBeneathAReceivedSymlinkIsNotWrittenThroughIt) {
     // "d" is a symlink to the outside directory, then a file "d/passwd" is offered.
     ByteWriter w;
     auto link = entry("d", 0120777, static_cast<int64_t>((dir / "outside").size()));
@@ -173,7 +173,7 @@ TEST_F(Hostile, FileBeneathAReceivedSymlinkIsNotWrittenThroughIt) {
     EXPECT_NE(::stat((dir / "outside/passwd").c_str(), &st), 0);
 }
 
-TEST_F(Hostile, OutOfRangeIndexIsAProtocolError) {
+TEST_F(RecvHostile, OutOfRangeIndexIsAProtocolError) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 1)});
     protocol::NdxState ndx;
@@ -183,7 +183,7 @@ TEST_F(Hostile, OutOfRangeIndexIsAProtocolError) {
     EXPECT_EQ(r.code, to_int(ExitCode::protocol));
 }
 
-TEST_F(Hostile, TransferOfADirectoryIsRefused) {
+TEST_F(RecvHostile, TransferOfADirectoryIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("sub", 040755)});
     protocol::NdxState ndx;
@@ -193,7 +193,7 @@ TEST_F(Hostile, TransferOfADirectoryIsRefused) {
     EXPECT_EQ(r.code, to_int(ExitCode::protocol));
 }
 
-TEST_F(Hostile, SumHeadPointingAtAMissingBasisIsRefused) {
+TEST_F(RecvHostile, SumHeadPointingAtAMissingBasisIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 3500)});
     protocol::NdxState ndx;
@@ -210,7 +210,7 @@ TEST_F(Hostile, SumHeadPointingAtAMissingBasisIsRefused) {
     EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
 }
 
-TEST_F(Hostile, OversizedStrongSumLengthIsRefused) {
+TEST_F(RecvHostile, OversizedStrongSumLengthIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 3)});
     protocol::NdxState ndx;
@@ -224,7 +224,7 @@ TEST_F(Hostile, OversizedStrongSumLengthIsRefused) {
     EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
 }
 
-TEST_F(Hostile, TruncatedFileDataLeavesNoTempFile) {
+TEST_F(RecvHostile, TruncatedFileDataLeavesNoTempFile) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 100000)});
     protocol::NdxState ndx;
@@ -239,7 +239,7 @@ TEST_F(Hostile, TruncatedFileDataLeavesNoTempFile) {
     EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
 }
 
-TEST_F(Hostile, BadChecksumTwiceIsAFailedVerification) {
+TEST_F(RecvHostile, BadChecksumTwiceIsAFailedVerification) {
     // Both the first transfer and the redo carry a wrong digest: exit 23, no file.
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
@@ -263,7 +263,7 @@ TEST_F(Hostile, BadChecksumTwiceIsAFailedVerification) {
     EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
 }
 
-TEST_F(Hostile, OneBadChecksumIsRedoneAndSucceeds) {
+TEST_F(RecvHostile, OneBadChecksumIsRedoneAndSucceeds) {
     // A corrupted first transfer is asked for again in phase 1; the good copy is kept, exit 0.
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
@@ -303,7 +303,7 @@ cli::Options xattr_options() {
 }
 
 // -X: a list reference to a list never sent ends the run as rsync's receive_xattr does.
-TEST_F(Hostile, XattrReferenceBeyondTheListsSentIsRefused) {
+TEST_F(RecvHostile, XattrReferenceBeyondTheListsSentIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("f", 0100644, 0)}, [](ByteWriter& out, size_t i) {
         if (i == 0) protocol::encode_xattr_literal(out, {});
@@ -315,7 +315,7 @@ TEST_F(Hostile, XattrReferenceBeyondTheListsSentIsRefused) {
 
 // -X: an answer for a value that was not abbreviated is a protocol error, and the file it was
 // for is not created.
-TEST_F(Hostile, XattrAnswerForAShortValueIsRefused) {
+TEST_F(RecvHostile, XattrAnswerForAShortValueIsRefused) {
     ByteWriter w;
     put_flist(w, {entry(".", 040755), entry("f", 0100644, 0)}, [](ByteWriter& out, size_t i) {
         if (i == 0) protocol::encode_xattr_literal(out, {});

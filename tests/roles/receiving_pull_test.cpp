@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "receiving_test_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -68,33 +69,33 @@ void expect_same_as_stock(const ScratchDir& d, const std::vector<std::string>& a
     }
 }
 
-class Pull : public ::testing::Test {
+class RecvPull : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
         make_src(dir);
     }
     ScratchDir dir;
 };
 
-TEST_F(Pull, ArchiveIncrementalIntoNewDir) { expect_same_as_stock(dir, {"-a"}); }
+TEST_F(RecvPull, ArchiveIncrementalIntoNewDir) { expect_same_as_stock(dir, {"-a"}); }
 
-TEST_F(Pull, ArchiveWithoutIncrementalRecursion) {
+TEST_F(RecvPull, ArchiveWithoutIncrementalRecursion) {
     expect_same_as_stock(dir, {"-a", "--no-inc-recursive"});
 }
 
-TEST_F(Pull, Protocol31And30) {
+TEST_F(RecvPull, Protocol31And30) {
     expect_same_as_stock(dir, {"-a", "--protocol=31"});
     ScratchDir other;
     make_src(other);
     expect_same_as_stock(other, {"-a", "--protocol=30"});
 }
 
-TEST_F(Pull, ItemizeNewTree) { expect_same_as_stock(dir, {"-ai"}); }
+TEST_F(RecvPull, ItemizeNewTree) { expect_same_as_stock(dir, {"-ai"}); }
 
-class PullVerbose : public Pull, public ::testing::WithParamInterface<const char*> {};
+class RecvPullVerbose : public RecvPull, public ::testing::WithParamInterface<const char*> {};
 
-TEST_P(PullVerbose, NewTree) {
+TEST_P(RecvPullVerbose, NewTree) {
     // -v output ends with the summary the lead prints; compare the per-file lines only.
     const std::string ours = dir / "ours", theirs = dir / "theirs";
     auto want = stock_pull({"-av", GetParam()}, dir / "src/", theirs + "/");
@@ -106,10 +107,10 @@ TEST_P(PullVerbose, NewTree) {
     EXPECT_EQ(lines_of(got.out, ours), lines_of(want_lines, theirs));
 }
 
-INSTANTIATE_TEST_SUITE_P(IncrementalOrNot, PullVerbose,
+INSTANTIATE_TEST_SUITE_P(IncrementalOrNot, RecvPullVerbose,
                          ::testing::Values("--inc-recursive", "--no-inc-recursive"));
 
-TEST_F(Pull, ItemizeUpdatesOfAnExistingTree) {
+TEST_F(RecvPull, ItemizeUpdatesOfAnExistingTree) {
     // The destination already holds an older copy: changed content, times, perms, a stale
     // symlink target and a file where a directory must go.
     const std::string prep =
@@ -119,7 +120,7 @@ TEST_F(Pull, ItemizeUpdatesOfAnExistingTree) {
     expect_same_as_stock(dir, {"-ai"}, prep);
 }
 
-TEST_F(Pull, DeltaTransferUsesTheBasis) {
+TEST_F(RecvPull, DeltaTransferUsesTheBasis) {
     // --no-W: the basis differs in a few bytes; the result must be exact and mostly matched.
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
@@ -138,31 +139,31 @@ TEST_F(Pull, DeltaTransferUsesTheBasis) {
     EXPECT_EQ(tree_listing(dir / "ours"), tree_listing(dir / "theirs"));
 }
 
-TEST_F(Pull, ChecksumMode) {
+TEST_F(RecvPull, ChecksumMode) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; printf \"hello World\\n\" >\"$d/a.txt\"; "
         "touch -r " + dir / "src/a.txt" + " \"$d/a.txt\"'";
     expect_same_as_stock(dir, {"-aic"}, prep);
 }
 
-TEST_F(Pull, ZstdCompression) {
+TEST_F(RecvPull, ZstdCompression) {
     expect_same_as_stock(dir, {"-ai", "--compress-choice=zstd"});
 }
 
-TEST_F(Pull, DeleteDuringReportsAndRemoves) {
+TEST_F(RecvPull, DeleteDuringReportsAndRemoves) {
     const std::string prep =
         "sh -c 'd=$0; mkdir -p \"$d/olddir/inner\" \"$d/sub\"; echo x >\"$d/stale.txt\"; "
         "echo y >\"$d/olddir/f\"; echo z >\"$d/olddir/inner/g\"; echo w >\"$d/sub/gone\"'";
     expect_same_as_stock(dir, {"-ai", "--delete"}, prep);
 }
 
-TEST_F(Pull, DeleteAfterWithoutIncrementalRecursion) {
+TEST_F(RecvPull, DeleteAfterWithoutIncrementalRecursion) {
     const std::string prep =
         "sh -c 'd=$0; mkdir -p \"$d/olddir\"; echo x >\"$d/stale.txt\"; echo y >\"$d/olddir/f\"'";
     expect_same_as_stock(dir, {"-av", "--delete-after"}, prep, false);
 }
 
-TEST_F(Pull, SingleFileToNewName) {
+TEST_F(RecvPull, SingleFileToNewName) {
     auto want = stock_pull({"-a"}, dir / "src/a.txt", dir / "theirs.txt");
     auto got = ursync_pull({"-a"}, dir / "src/a.txt", dir / "ours.txt");
     EXPECT_EQ(got.local_code, 0) << got.err;
@@ -187,18 +188,18 @@ std::string extras_prep(const ScratchDir& dir) {
            "echo e >\"$d/extra\"; rm \"$d/b.txt\"; mkdir \"$d/b.txt\"; echo w >\"$d/b.txt/in-the-way\"'";
 }
 
-TEST_F(Pull, ExcludedNamesAreProtectedFromDelete) {
+TEST_F(RecvPull, ExcludedNamesAreProtectedFromDelete) {
     expect_same_as_stock(dir, {"-ai", "--delete", "--include=keep.tmp", "--exclude=*.tmp",
                                "--exclude=skipdir/"},
                          extras_prep(dir));
 }
 
-TEST_F(Pull, DeleteExcludedRemovesThemToo) {
+TEST_F(RecvPull, DeleteExcludedRemovesThemToo) {
     expect_same_as_stock(dir, {"-ai", "--delete", "--delete-excluded", "--exclude=*.tmp"},
                          extras_prep(dir));
 }
 
-TEST_F(Pull, DirectoryInTheWayWithoutDelete) {
+TEST_F(RecvPull, DirectoryInTheWayWithoutDelete) {
     // Without --delete a non-empty directory cannot make way for a file: exit 23 as stock.
     const std::string ours = dir / "ours", theirs = dir / "theirs";
     sh(extras_prep(dir) + " '" + ours + "'");
@@ -210,7 +211,7 @@ TEST_F(Pull, DirectoryInTheWayWithoutDelete) {
     EXPECT_EQ(tree_listing(ours, false), tree_listing(theirs, false));
 }
 
-TEST_F(Pull, InplaceUpdates) {
+TEST_F(RecvPull, InplaceUpdates) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
         "printf QQ | dd of=\"$d/sub/deeper/d.bin\" bs=1 seek=3000 conv=notrunc 2>/dev/null; "
@@ -218,7 +219,7 @@ TEST_F(Pull, InplaceUpdates) {
     expect_same_as_stock(dir, {"-ai", "--inplace", "--no-W"}, prep);
 }
 
-TEST_F(Pull, DryRunChangesNothing) {
+TEST_F(RecvPull, DryRunChangesNothing) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
         "rm -r \"$d/sub\"; echo e >\"$d/extra\"'";
@@ -228,7 +229,7 @@ TEST_F(Pull, DryRunChangesNothing) {
     expect_same_as_stock(other, {"-ain"});  // into a destination that does not exist
 }
 
-TEST_F(Pull, RecursiveOnlyKeepsLocalModes) {
+TEST_F(RecvPull, RecursiveOnlyKeepsLocalModes) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; chmod 600 \"$d/a.txt\"; "
         "echo changed >\"$d/a.txt\"'";
@@ -249,7 +250,7 @@ TEST_F(Pull, RecursiveOnlyKeepsLocalModes) {
     EXPECT_EQ(strip_times(tree_listing(ours)), strip_times(tree_listing(theirs)));
 }
 
-TEST_F(Pull, QuickCheckVariants) {
+TEST_F(RecvPull, QuickCheckVariants) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; printf \"hello WORLD\\n\" >\"$d/a.txt\"; "
         "touch -d @1800000000 \"$d/b.txt\"; rm \"$d/sub/c.txt\"'";
@@ -285,7 +286,7 @@ inline void same_inode(const std::string& a, const std::string& b) {
     EXPECT_EQ(x.st_ino, y.st_ino) << a << " and " << b << " are not one file";
 }
 
-TEST_F(Pull, HardLinksIntoAnEmptyDestination) {
+TEST_F(RecvPull, HardLinksIntoAnEmptyDestination) {
     add_hard_links(dir);
     expect_same_as_stock(dir, {"-aH"}, "", false);
     same_inode(dir / "ours/hard/one", dir / "ours/hard/two");
@@ -293,13 +294,13 @@ TEST_F(Pull, HardLinksIntoAnEmptyDestination) {
     same_inode(dir / "ours/hard/pa", dir / "ours/hard/pb");
 }
 
-TEST_F(Pull, HardLinksWithoutIncrementalRecursion) {
+TEST_F(RecvPull, HardLinksWithoutIncrementalRecursion) {
     add_hard_links(dir);
     expect_same_as_stock(dir, {"-aiH", "--no-inc-recursive"});
     same_inode(dir / "ours/hard/one", dir / "ours/sub/three");
 }
 
-TEST_F(Pull, HardLinksOverAStaleDestination) {
+TEST_F(RecvPull, HardLinksOverAStaleDestination) {
     add_hard_links(dir);
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; rm \"$d/hard/two\"; "
@@ -315,14 +316,14 @@ TEST_F(Pull, HardLinksOverAStaleDestination) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, DelayUpdates) {
+TEST_F(RecvPull, DelayUpdates) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
         "echo x >\"$d/stale\"; rm -r \"$d/sub/deeper\"'";
     expect_same_as_stock(dir, {"-ai", "--delay-updates", "--delete"}, prep);
 }
 
-TEST_F(Pull, RemoveSourceFilesTellsTheSender) {
+TEST_F(RecvPull, RemoveSourceFilesTellsTheSender) {
     // Two copies of the source: stock rsync empties one, we the other; they must end alike.
     sh("cp -a '" + dir / "src" + "' '" + dir / "src2" + "'");
     sh("mkdir -p '" + dir / "ours/sub" + "' '" + dir / "theirs/sub" + "'");
@@ -342,7 +343,7 @@ TEST_F(Pull, RemoveSourceFilesTellsTheSender) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, SafeLinksSkipsLinksLeavingTheTree) {
+TEST_F(RecvPull, SafeLinksSkipsLinksLeavingTheTree) {
     const std::string src = dir / "src";
     sh("cd '" + src + "' && ln -s ../x up && ln -s /etc/passwd abs && ln -s ../a.txt sub/back && "
        "ln -s x/../../../y sub/mid && ln -s deeper/../c.txt sub/fine && "
@@ -357,7 +358,7 @@ TEST_F(Pull, SafeLinksSkipsLinksLeavingTheTree) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, ListingWithoutDestination) {
+TEST_F(RecvPull, ListingWithoutDestination) {
     for (auto args : std::vector<std::vector<std::string>>{{"-r"}, {"-a"}, {"-a", "--no-h"}}) {
         auto want = stock_pull(args, dir / "src/", "");
         auto got = ursync_pull(args, dir / "src/", "");
@@ -372,7 +373,7 @@ TEST_F(Pull, ListingWithoutDestination) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, PartialDirCopyIsTheBasis) {
+TEST_F(RecvPull, PartialDirCopyIsTheBasis) {
     // a.txt: only a partial copy exists; b.txt: up to date with a stale partial; sub/deeper/d.bin
     // changed with a partial copy of the new version.
     const std::string prep =
@@ -390,7 +391,7 @@ TEST_F(Pull, PartialDirCopyIsTheBasis) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, RelativePaths) {
+TEST_F(RecvPull, RelativePaths) {
     for (const char* tail : {"/./sub/deeper", "/sub/c.txt", "/./sub"}) {
         SCOPED_TRACE(tail);
         sh("rm -rf '" + dir / "ours" + "' '" + dir / "theirs" + "'");
@@ -409,7 +410,7 @@ TEST_F(Pull, RelativePaths) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, MkpathCreatesTheMissingParents) {
+TEST_F(RecvPull, MkpathCreatesTheMissingParents) {
     auto want = stock_pull({"-ai", "--mkpath"}, dir / "src/", dir / "theirs/x/y/");
     auto got = ursync_pull({"-ai", "--mkpath"}, dir / "src/", dir / "ours/x/y/");
     EXPECT_EQ(got.local_code, 0) << got.err;
@@ -427,7 +428,7 @@ TEST_F(Pull, MkpathCreatesTheMissingParents) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, SparseFilesGetHoles) {
+TEST_F(RecvPull, SparseFilesGetHoles) {
     sh("cd '" + dir / "src" + "' && truncate -s 3M holes && printf data | dd of=holes bs=1 "
        "seek=1000000 conv=notrunc 2>/dev/null && truncate -s 2M tailhole && touch -d @1700000000 holes tailhole .");
     expect_same_as_stock(dir, {"-aiS"});
@@ -444,7 +445,7 @@ TEST_F(Pull, SparseFilesGetHoles) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, OwnersAndIdMaps) {
+TEST_F(RecvPull, OwnersAndIdMaps) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to own files as others";
     sh("cd '" + dir / "src" + "' && chown daemon:bin a.txt && chown -h bin:daemon link && "
        "chown 4242:4343 b.txt && chown nobody sub/c.txt");
@@ -467,7 +468,7 @@ TEST_F(Pull, OwnersAndIdMaps) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, AppendAndAppendVerify) {
+TEST_F(RecvPull, AppendAndAppendVerify) {
     // d.bin: a true prefix; b.txt: a prefix with other content; a.txt: longer than the source.
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
@@ -483,7 +484,7 @@ TEST_F(Pull, AppendAndAppendVerify) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, ReadOnlyDirectoriesAsNonSuperUser) {
+TEST_F(RecvPull, ReadOnlyDirectoriesAsNonSuperUser) {
     sh("cd '" + dir / "src" + "' && mkdir ro && echo x >ro/f && touch -d @1700000000 ro/f && "
        "chmod 555 ro && touch -d @1700000000 ro .");
     expect_same_as_stock(dir, {"-ai", "--no-super"});
@@ -496,7 +497,7 @@ TEST_F(Pull, ReadOnlyDirectoriesAsNonSuperUser) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, DeleteMissingArgsRemovesTheName) {
+TEST_F(RecvPull, DeleteMissingArgsRemovesTheName) {
     sh("mkdir -p '" + dir / "start/sub" + "' && echo x >'" + dir / "start/gone.txt" + "' && "
        "echo y >'" + dir / "start/sub/gone2" + "'");
     sh("cp -a '" + dir / "start" + "' '" + dir / "ours" + "' && cp -a '" + dir / "start" + "' '" +
@@ -519,7 +520,7 @@ TEST_F(Pull, DeleteMissingArgsRemovesTheName) {
 namespace ursync::roles::testing {
 namespace {
 
-TEST_F(Pull, AlternateDestinations) {
+TEST_F(RecvPull, AlternateDestinations) {
     // prev/: an older snapshot; a.txt differs, b.txt has other perms, sub/c.txt is missing.
     const std::string prep =
         "sh -c 'd=$0; mkdir -p \"$d/prev\"; cp -a " + dir / "src" + "/. \"$d/prev\"; "
@@ -537,6 +538,36 @@ TEST_F(Pull, AlternateDestinations) {
         EXPECT_EQ(tree_listing(ours, false), tree_listing(theirs, false));
         EXPECT_EQ(lines_of(got.out, ours), lines_of(want.out, theirs));
     }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(RecvPull, TheChecksumSeedReachesTheStockSender) {
+    // ursync puts --checksum-seed in the server's argv: with tests::k_false_match_seed the
+    // stock sender finds the false block match in d.bin, and the file is sent again in phase 1,
+    // exactly as in stock rsync's own pull.
+    write_file(dir / "src/sub/deeper/d.bin", tests::false_match_file(), 1704000000, 999999999);
+    const std::string ours = dir / "ours", theirs = dir / "theirs";
+    for (const auto& d : {ours, theirs}) {
+        sh("cp -a '" + dir / "src" + "' '" + d + "' && head -c " +
+           std::to_string(tests::k_false_match_basis_len) + " '" + dir / "src/sub/deeper/d.bin" +
+           "' >'" + d + "/sub/deeper/d.bin' && touch -d @1600000000 '" + d + "/sub/deeper/d.bin'");
+    }
+    const std::vector<std::string> args = {
+        "-ai", "--no-W", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    auto want = stock_pull(args, dir / "src/", theirs + "/");
+    ASSERT_EQ(want.local_code, 0) << want.err;
+    ASSERT_EQ(tests::count_of(want.out, "sub/deeper/d.bin\n"), 2U) << "no redo:\n" << want.out;
+    auto got = ursync_pull(args, dir / "src/", ours + "/");
+    EXPECT_EQ(got.local_code, 0) << got.err;
+    EXPECT_EQ(got.remote_code, 0) << got.err;
+    EXPECT_EQ(lines_of(got.out, ours), lines_of(want.out, theirs));
+    EXPECT_NE(got.err.find("d.bin failed verification"), std::string::npos) << got.err;
+    EXPECT_EQ(tree_listing(ours), tree_listing(theirs));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "receiving_test_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -20,7 +21,7 @@ struct PushResult {
 PushResult push(const std::vector<std::string>& args, const std::string& src,
                 const std::string& dest, bool ours) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " '" + a + "'";
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " '" + a + "'";
     cmd += " -e '" + pipe_rsh() + "'";
     if (ours) cmd += " --rsync-path='" + std::string(URSYNC_RECEIVING_SERVER) + "'";
     cmd += " '" + src + "' 'localhost:" + dest + "'";
@@ -50,10 +51,10 @@ std::string sorted_lines(std::string text, const std::string& dest) {
     return out;
 }
 
-class Push : public ::testing::Test {
+class RecvPush : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
         const std::string src = dir / "src";
         sh("mkdir -p '" + src + "/sub/deeper' '" + src + "/emptydir'");
         write_file(src + "/a.txt", "hello world\n");
@@ -68,7 +69,8 @@ protected:
            "/emptydir' '" + src + "'");
     }
 
-    // The same push to a stock server and to ours, from the same starting state.
+    // The same push to a stock server and to ours, from the same starting state (and with the same
+// checksum seed: push() pins it).
     void expect_same(const std::vector<std::string>& args, const std::string& prepare = "") {
         const std::string ours = dir / "ours", theirs = dir / "theirs";
         if (!prepare.empty()) {
@@ -85,23 +87,26 @@ protected:
         EXPECT_EQ(tree_listing(ours, dir_times), tree_listing(theirs, dir_times));
         EXPECT_TRUE(temp_leftovers(ours).empty());
         EXPECT_EQ(sorted_lines(got.out, ours), sorted_lines(want.out, theirs));
+        last_want = want;
+        last_got = got;
     }
     ScratchDir dir;
+    PushResult last_want, last_got;  // the last expect_same's runs: stock's server, ours
     bool dir_times = true;  // -b implies --omit-dir-times: directory times are "now" then
 };
 
-TEST_F(Push, ArchiveNewTree) { expect_same({"-ai"}); }
-TEST_F(Push, ArchiveNoIncRecursive) { expect_same({"-ai", "--no-inc-recursive"}); }
-TEST_F(Push, Protocol30) { expect_same({"-ai", "--protocol=30"}); }
+TEST_F(RecvPush, ArchiveNewTree) { expect_same({"-ai"}); }
+TEST_F(RecvPush, ArchiveNoIncRecursive) { expect_same({"-ai", "--no-inc-recursive"}); }
+TEST_F(RecvPush, Protocol30) { expect_same({"-ai", "--protocol=30"}); }
 
-TEST_F(Push, UpdatesAndDelta) {
+TEST_F(RecvPush, UpdatesAndDelta) {
     expect_same({"-ai", "--no-W"},
                 "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
                 "printf ZZ | dd of=\"$d/sub/deeper/big\" bs=1 seek=7000 conv=notrunc 2>/dev/null; "
                 "touch -d @1600000000 \"$d/sub/deeper/big\"; chmod 600 \"$d/b.txt\"'");
 }
 
-TEST_F(Push, DeleteSendsMsgDeleted) {
+TEST_F(RecvPush, DeleteSendsMsgDeleted) {
     const std::string prep =
         "sh -c 'd=$0; rm -rf \"$d\"; mkdir -p \"$d/olddir/x\" \"$d/sub\"; echo 1 >\"$d/stale\"; "
         "echo 2 >\"$d/olddir/x/f\"; echo 3 >\"$d/sub/gone\"; ln -s nowhere \"$d/deadlink\"'";
@@ -110,7 +115,7 @@ TEST_F(Push, DeleteSendsMsgDeleted) {
     expect_same({"-ain", "--delete", "--no-inc-recursive"}, prep);
 }
 
-TEST_F(Push, DeleteDelayAndAfter) {
+TEST_F(RecvPush, DeleteDelayAndAfter) {
     const std::string prep =
         "sh -c 'd=$0; rm -rf \"$d\"; mkdir -p \"$d/olddir\"; echo 1 >\"$d/stale\"; "
         "echo 2 >\"$d/olddir/f\"'";
@@ -119,14 +124,14 @@ TEST_F(Push, DeleteDelayAndAfter) {
     expect_same({"-av", "--delete-before"}, prep);
 }
 
-TEST_F(Push, ZstdAndChecksum) {
+TEST_F(RecvPush, ZstdAndChecksum) {
     expect_same({"-aiz", "--compress-choice=zstd"});
     expect_same({"-aic"}, "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
                           "printf \"hello World\\n\" >\"$d/a.txt\"; touch -r " + dir / "src/a.txt" +
                           " \"$d/a.txt\"'");
 }
 
-TEST_F(Push, HardLinksAndSpecials) {
+TEST_F(RecvPush, HardLinksAndSpecials) {
     const std::string src = dir / "src";
     sh("cd '" + src + "' && ln a.txt sub/a-again && ln a.txt a-third && mkfifo fifo");
     if (::geteuid() == 0) sh("mknod '" + src + "/null' c 1 3 && touch -d @1650000000 '" + src + "/null'");
@@ -135,14 +140,14 @@ TEST_F(Push, HardLinksAndSpecials) {
     expect_same({"-aiH", "--no-inc-recursive"});
 }
 
-TEST_F(Push, MaxDeleteStopsWithCode25) {
+TEST_F(RecvPush, MaxDeleteStopsWithCode25) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo 1 >\"$d/x1\"; echo 2 >\"$d/x2\"; "
         "echo 3 >\"$d/x3\"'";
     expect_same({"-ai", "--delete", "--max-delete=1"}, prep);
 }
 
-TEST_F(Push, DelayUpdates) {
+TEST_F(RecvPush, DelayUpdates) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
         "echo x >\"$d/stale\"; rm -r \"$d/sub/deeper\"'";
@@ -151,7 +156,7 @@ TEST_F(Push, DelayUpdates) {
     expect_same({"-ai", "--delay-updates", "--delete-after"}, prep);
 }
 
-TEST_F(Push, Backups) {
+TEST_F(RecvPush, Backups) {
     dir_times = false;
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; echo changed >\"$d/a.txt\"; "
@@ -162,13 +167,35 @@ TEST_F(Push, Backups) {
     expect_same({"-ai", "--backup-dir=saved", "--delete"}, prep);
 }
 
-TEST_F(Push, InplaceAndPartial) {
+TEST_F(RecvPush, InplaceAndPartial) {
     const std::string prep =
         "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; "
         "printf ZZ | dd of=\"$d/sub/deeper/big\" bs=1 seek=7000 conv=notrunc 2>/dev/null; "
         "touch -d @1600000000 \"$d/sub/deeper/big\"'";
     expect_same({"-ai", "--inplace", "--no-W"}, prep);
     expect_same({"-ai", "--partial"}, prep);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(RecvPush, TheChecksumSeedReachesOurServer) {
+    // The stock client passes --checksum-seed to our receiving server, which sends it in the
+    // handshake and makes its block sums with it: with tests::k_false_match_seed the stock
+    // sender finds the false block match in d.bin and sends the file again in phase 1, as to a
+    // stock server.
+    const std::string big = dir / "src/sub/deeper/big";
+    write_file(big, tests::false_match_file());
+    expect_same({"-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)},
+                "sh -c 'd=$0; cp -a " + dir / "src" + "/. \"$d\"; head -c " +
+                    std::to_string(tests::k_false_match_basis_len) + " " + big +
+                    " >\"$d/sub/deeper/big\"; touch -d @1600000000 \"$d/sub/deeper/big\"'");
+    EXPECT_EQ(tests::count_of(last_want.out, "<f.st...... sub/deeper/big\n"), 2U) << last_want.out;
+    EXPECT_EQ(tests::count_of(last_want.err, "big failed verification"), 1U) << last_want.err;
+    EXPECT_EQ(tests::count_of(last_got.err, "big failed verification"), 1U) << last_got.err;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "session/handshake.h"
 #include "transport/buffered.h"
 #include "transport/child_process.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 
@@ -120,8 +121,6 @@ std::vector<std::string> temp_leftovers(const std::string& root) {
     }
     return found;
 }
-
-bool have_rsync() { return sh("rsync --version >/dev/null 2>&1") == 0; }
 
 std::string pipe_rsh() { return std::string(URSYNC_SOURCE_DIR) + "/interop/pipe-rsh"; }
 
@@ -242,7 +241,7 @@ std::vector<std::string> client_argv(const std::vector<std::string>& client_args
 PullResult ursync_pull(const std::vector<std::string>& client_args, const std::string& src,
                        const std::string& dest) {
     PullResult res;
-    auto argv = client_argv(client_args, src, dest);
+    auto argv = client_argv(tests::with_checksum_seed(client_args), src, dest);
     auto inv = cli::parse_command_line(argv, cli::Environment::empty());
     const bool listing = dest.empty();
     if (!inv || inv->mode != (listing ? cli::Mode::list_only : cli::Mode::pull) || !inv->shell) {
@@ -268,7 +267,7 @@ PullResult stock_pull(const std::vector<std::string>& client_args, const std::st
                       const std::string& dest) {
     PullResult res;
     std::string cmd = "rsync";
-    for (const auto& a : client_args) cmd += " '" + a + "'";
+    for (const auto& a : tests::with_checksum_seed(client_args)) cmd += " '" + a + "'";
     cmd += " -e '" + pipe_rsh() + "' 'localhost:" + src + "'";
     if (!dest.empty()) cmd += " '" + dest + "'";
     ScratchDir capture;

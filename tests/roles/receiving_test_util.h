@@ -36,8 +36,6 @@ std::string tree_listing(const std::string& root, bool dir_times = true);
 // Names of any ".*.XXXXXX" temp files left under root.
 std::vector<std::string> temp_leftovers(const std::string& root);
 
-// Whether stock rsync is installed (tests skip without it).
-bool have_rsync();
 // The pipe remote shell of the interop harness.
 std::string pipe_rsh();
 
@@ -50,7 +48,8 @@ struct PullResult {
 };
 
 // `rsync <client_args> -e pipe-rsh localhost:<src> <dest>` with ursync as the client (receiving
-// side) and stock `rsync --server --sender` as the server.
+// side) and stock `rsync --server --sender` as the server. Both pulls pin the checksum seed
+// (tests::with_checksum_seed) unless `client_args` set one, so that they can be compared.
 PullResult ursync_pull(const std::vector<std::string>& client_args, const std::string& src,
                        const std::string& dest);
 

@@ -16,6 +16,7 @@
 #include "roles/filter/filter.h"
 #include "roles/filter/filter_wildmatch.h"
 #include "roles/filter/filter_wire.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles {
 namespace {
@@ -32,7 +33,7 @@ bool excl(const FilterList& l, std::string_view name, bool dir = false) {
     return l.excluded(name, dir, FilterSide::sender);
 }
 
-TEST(Wildmatch, StarsQuestionAndClasses) {
+TEST(SendFilterWildmatch, StarsQuestionAndClasses) {
     EXPECT_TRUE(wild_match("*.o", "a.o"));
     EXPECT_FALSE(wild_match("*.o", "d/a.o"));
     EXPECT_TRUE(wild_match("**.o", "d/a.o"));
@@ -57,7 +58,7 @@ TEST(Wildmatch, StarsQuestionAndClasses) {
     EXPECT_FALSE(wild_match("b*", "x/cb", {-1}));
 }
 
-TEST(Wildmatch, HostilePatternStaysFast) {
+TEST(SendFilterWildmatch, HostilePatternStaysFast) {
     std::string text(4000, 'a');
     std::string pat;
     for (int i = 0; i < 40; ++i) pat += "*a";
@@ -66,7 +67,7 @@ TEST(Wildmatch, HostilePatternStaysFast) {
     EXPECT_FALSE(wild_match("**" + pat, text, {-1}));
 }
 
-TEST(FilterParse, PrefixesKeywordsAndModifiers) {
+TEST(SendFilterParse, PrefixesKeywordsAndModifiers) {
     auto l = rules({"- *.o", "+ keep/", "-! notthis", "exclude foo", "include,s bar", "P prot",
                     "H hid", "-/ /abs", "R risk", "S show"});
     const auto& r = l.rules();
@@ -85,7 +86,7 @@ TEST(FilterParse, PrefixesKeywordsAndModifiers) {
     EXPECT_TRUE(r[9].sender_side && r[9].include);
 }
 
-TEST(FilterParse, ErrorsAreSyntaxErrors) {
+TEST(SendFilterParse, ErrorsAreSyntaxErrors) {
     for (const char* bad : {"x foo", "-", "+", "! x", "-z foo", "exclud foo", ":! x"}) {
         FilterList l;
         auto r = l.add(bad);
@@ -98,7 +99,7 @@ TEST(FilterParse, ErrorsAreSyntaxErrors) {
     EXPECT_EQ(r.error().code, ExitCode::unsupported);
 }
 
-TEST(FilterParse, ClearAndDeleteExcluded) {
+TEST(SendFilterParse, ClearAndDeleteExcluded) {
     FilterList l = rules({"- a", "- b", "!", "- c"});
     ASSERT_EQ(l.rules().size(), 1u);
     EXPECT_EQ(l.rules()[0].pattern, "c");
@@ -112,7 +113,7 @@ TEST(FilterParse, ClearAndDeleteExcluded) {
     EXPECT_FALSE(d->excluded("y", false, FilterSide::sender));
 }
 
-TEST(FilterMatch, BasenameSlashesAnchorsAndDirs) {
+TEST(SendFilterMatch, BasenameSlashesAnchorsAndDirs) {
     auto l = rules({"- *.o"});
     EXPECT_TRUE(excl(l, "a.o"));
     EXPECT_TRUE(excl(l, "d/e/a.o"));
@@ -154,7 +155,7 @@ TEST(FilterMatch, BasenameSlashesAnchorsAndDirs) {
     EXPECT_FALSE(perish.excluded("a.tmp", false, FilterSide::receiver, nullptr, true));
 }
 
-TEST(FilterMatch, CvsExclude) {
+TEST(SendFilterMatch, CvsExclude) {
     auto l = rules({"-C"});
     EXPECT_TRUE(excl(l, "core"));
     EXPECT_TRUE(excl(l, "d/x.o"));
@@ -163,7 +164,7 @@ TEST(FilterMatch, CvsExclude) {
     EXPECT_FALSE(excl(l, "main.c"));
 }
 
-TEST(FilterMatch, PerDirectoryMergeLayers) {
+TEST(SendFilterMatch, PerDirectoryMergeLayers) {
     auto l = rules({"- *.o", ": .rules", "- *.tmp"});
     ASSERT_TRUE(l.has_dir_merges());
     auto top = l.merge_layer(nullptr, {std::string("+ keep.tmp\n- /only-here\n# c\n")}, ".");
@@ -207,10 +208,6 @@ struct TempTree {
     }
     ~TempTree() { fsys::remove_all(root); }
 };
-
-bool have_rsync() {
-    return std::system("rsync --version >/dev/null 2>&1") == 0;
-}
 
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
@@ -263,8 +260,8 @@ void walk(const FilterList& l, const fsys::path& base, const std::string& rel,
     }
 }
 
-TEST(FilterLive, SameSelectionAsStockRsync) {
-    if (!have_rsync()) GTEST_SKIP() << "stock rsync not installed";
+TEST(SendFilterLive, SameSelectionAsStockRsync) {
+    if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
     TempTree t;
     const std::vector<std::vector<std::string>> cases = {
         {"- *.o"},
@@ -308,7 +305,7 @@ TEST(FilterLive, SameSelectionAsStockRsync) {
 // What a client sends its server: rules for the other side only, and with --delete-excluded a
 // sending client keeps its side-less rules (a per-directory merge file with prefixes still
 // goes). mirrors rsync exclude.c:send_rules
-TEST(FilterRulesForPeer, SidesAndDeleteExcluded) {
+TEST(SendFilterRulesForPeer, SidesAndDeleteExcluded) {
     cli::Options o;
     o.filter_rules = {"- *.tmp", "-s secret", "+r keep", "exclude,s long-sender",
                       "protect p*", ": .rules", ":n .plain", "dir-merge .more", "dir-merge,n .np"};

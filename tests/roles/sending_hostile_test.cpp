@@ -120,7 +120,7 @@ engine::Task<void> run_client(
     }
 }
 
-class HostileTest : public ::testing::Test {
+class SendHostile : public ::testing::Test {
   protected:
     void SetUp() override {
         make_dir(tmp / "src");
@@ -167,7 +167,7 @@ void put_sum_head(protocol::ByteWriter& w, int32_t count, int32_t blen, int32_t 
     protocol::put_int(w, rem);
 }
 
-TEST_F(HostileTest, IndexBeyondTheListIsAProtocolError) {
+TEST_F(SendHostile, IndexBeyondTheListIsAProtocolError) {
     auto r = attack([](protocol::ByteWriter& w, protocol::NdxState& ndx) {
         protocol::put_ndx(w, ndx, 1000);
         protocol::put_shortint(w, 0x8000);
@@ -176,7 +176,7 @@ TEST_F(HostileTest, IndexBeyondTheListIsAProtocolError) {
 }
 
 // -X: a request for a value the list does not have, or for a short one, is a protocol error.
-TEST_F(HostileTest, XattrRequestsForValuesNotSentAsDigestsAreRefused) {
+TEST_F(SendHostile, XattrRequestsForValuesNotSentAsDigestsAreRefused) {
     for (int32_t num : {5, 1}) {
         auto r = attack(
             [num](protocol::ByteWriter& w, protocol::NdxState& ndx) {
@@ -190,7 +190,7 @@ TEST_F(HostileTest, XattrRequestsForValuesNotSentAsDigestsAreRefused) {
     }
 }
 
-TEST_F(HostileTest, NegativeMarkersFromTheGeneratorAreRefused) {
+TEST_F(SendHostile, NegativeMarkersFromTheGeneratorAreRefused) {
     for (int32_t bad : {protocol::k_ndx_flist_eof, protocol::k_ndx_flist_offset - 1, -50}) {
         auto r = attack([bad](protocol::ByteWriter& w, protocol::NdxState& ndx) {
             protocol::put_ndx(w, ndx, bad);
@@ -199,7 +199,7 @@ TEST_F(HostileTest, NegativeMarkersFromTheGeneratorAreRefused) {
     }
 }
 
-TEST_F(HostileTest, TransferOfADirectoryIsRefused) {
+TEST_F(SendHostile, TransferOfADirectoryIsRefused) {
     auto r = attack([](protocol::ByteWriter& w, protocol::NdxState& ndx) {
         protocol::put_ndx(w, ndx, 2);
         protocol::put_shortint(w, 0x8000);
@@ -208,7 +208,7 @@ TEST_F(HostileTest, TransferOfADirectoryIsRefused) {
     EXPECT_EQ(r.state.exit_code, to_int(ExitCode::protocol));
 }
 
-TEST_F(HostileTest, AbsurdSumHeadsAreRefusedBeforeAllocating) {
+TEST_F(SendHostile, AbsurdSumHeadsAreRefusedBeforeAllocating) {
     // s2length beyond the digest, negative count, remainder > blength, blength too large, and
     // a block count whose sums would need terabytes.
     const int32_t heads[][4] = {{1, 700, 64, 0},    {-1, 700, 2, 0},          {1, 700, 2, 701},
@@ -223,7 +223,7 @@ TEST_F(HostileTest, AbsurdSumHeadsAreRefusedBeforeAllocating) {
     }
 }
 
-TEST_F(HostileTest, ExcessiveXnameIsRefused) {
+TEST_F(SendHostile, ExcessiveXnameIsRefused) {
     auto r = attack([](protocol::ByteWriter& w, protocol::NdxState& ndx) {
         protocol::put_ndx(w, ndx, 1);
         protocol::put_shortint(w, 0x1000);                 // ITEM_XNAME_FOLLOWS
@@ -232,7 +232,7 @@ TEST_F(HostileTest, ExcessiveXnameIsRefused) {
     EXPECT_NE(r.state.exit_code, 0);
 }
 
-TEST_F(HostileTest, VanishedFileGetsNoSendAndExit24) {
+TEST_F(SendHostile, VanishedFileGetsNoSendAndExit24) {
     std::vector<protocol::MsgCode> seen;
     const std::string victim = tmp / "src/a.txt";
     auto r = attack(
@@ -250,7 +250,7 @@ TEST_F(HostileTest, VanishedFileGetsNoSendAndExit24) {
     EXPECT_NE(std::find(seen.begin(), seen.end(), protocol::MsgCode::io_error), seen.end());
 }
 
-TEST_F(HostileTest, RedoRequestInPhaseOneIsAnswered) {
+TEST_F(SendHostile, RedoRequestInPhaseOneIsAnswered) {
     auto r = attack([](protocol::ByteWriter& w, protocol::NdxState& ndx) {
         protocol::put_ndx(w, ndx, 1);
         protocol::put_shortint(w, 0xa000);
@@ -266,7 +266,7 @@ TEST_F(HostileTest, RedoRequestInPhaseOneIsAnswered) {
     EXPECT_EQ(r.state.final_code(), 0);
 }
 
-TEST_F(HostileTest, TransferRequestInPhaseTwoIsRefused) {
+TEST_F(SendHostile, TransferRequestInPhaseTwoIsRefused) {
     auto r = attack([](protocol::ByteWriter& w, protocol::NdxState& ndx) {
         protocol::put_ndx(w, ndx, protocol::k_ndx_done);
         protocol::put_ndx(w, ndx, protocol::k_ndx_done);
@@ -277,7 +277,7 @@ TEST_F(HostileTest, TransferRequestInPhaseTwoIsRefused) {
     EXPECT_EQ(r.state.exit_code, to_int(ExitCode::protocol));
 }
 
-TEST_F(HostileTest, HonestRequestsStillWork) {
+TEST_F(SendHostile, HonestRequestsStillWork) {
     std::vector<protocol::MsgCode> seen;
     auto r = attack(
         [](protocol::ByteWriter& w, protocol::NdxState& ndx) {

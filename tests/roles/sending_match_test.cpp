@@ -88,7 +88,7 @@ std::string rebuild(const std::string& basis, const protocol::BlockSums& sums,
     return out;
 }
 
-TEST(DeltaMatcher, RebuildsAndIgnoresWindowing) {
+TEST(SendMatch, RebuildsAndIgnoresWindowing) {
     const std::string basis = testing::random_bytes(200000, 21);
     std::string file = basis;
     file.replace(1000, 300, testing::random_bytes(300, 22));
@@ -109,7 +109,7 @@ TEST(DeltaMatcher, RebuildsAndIgnoresWindowing) {
     }
 }
 
-TEST(DeltaMatcher, NoSumsMeansLiteralChunksAndEmptyFiles) {
+TEST(SendMatch, NoSumsMeansLiteralChunksAndEmptyFiles) {
     protocol::BlockSums none;
     const std::string file = testing::random_bytes(100000, 5);
     const MatchRun r = run_matcher(none, file, 3000, 0);
@@ -124,7 +124,7 @@ TEST(DeltaMatcher, NoSumsMeansLiteralChunksAndEmptyFiles) {
     EXPECT_EQ(run_matcher(sums, "", 1, 0).stream.size(), 4u);
 }
 
-TEST(DeltaMatcher, ShortStrongSumCollisionsNeverCompareBeyondTheDigest) {
+TEST(SendMatch, ShortStrongSumCollisionsNeverCompareBeyondTheDigest) {
     // Every block of the basis has the same weak sum and strong sum prefix: the chain cap
     // keeps the search bounded and the result is still a faithful rebuild.
     const std::string basis(700 * 3000, 'z');

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sending_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -29,11 +30,12 @@ std::string tree_diff(const std::vector<std::string>& ours, const std::vector<st
     return out;
 }
 
-// `rsync <args> -e pipe-rsh --rsync-path=<server> localhost:<src> <dst>/`
+// `rsync <args> -e pipe-rsh --rsync-path=<server> localhost:<src> <dst>/`, with the checksum
+// seed pinned (the server, ours or stock, gets it from the client).
 int pull(const std::string& server, const std::vector<std::string>& args, const std::string& src,
          const std::string& dst, std::string* out) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " " + shell_quote(a);
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " " + shell_quote(a);
     cmd += " -e " + shell_quote(pipe_rsh()) + " --rsync-path=" + shell_quote(server) + " " +
            shell_quote("localhost:" + src) + " " + shell_quote(dst + "/") + " 2>&1";
     return run_shell(cmd, out);
@@ -57,10 +59,10 @@ void settle_dir_times(const std::string& src) {
     for (const char* d : {"/d/e", "/d", "/x", ""}) set_mtime(src + d, t += 1000, 0);
 }
 
-class PullTest : public ::testing::Test {
+class SendPull : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!have_stock_rsync()) GTEST_SKIP() << "stock rsync not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
         if (::access(ursync_binary().c_str(), X_OK) != 0)
             GTEST_SKIP() << "ursync binary not built: " << ursync_binary();
         const std::string src = tmp / "src";
@@ -136,7 +138,7 @@ void compare_pull(const TempDir& tmp, const std::vector<std::string>& args, cons
     }
 }
 
-TEST_F(PullTest, ArchiveTreesStatsAndOutput) {
+TEST_F(SendPull, ArchiveTreesStatsAndOutput) {
     int n = 0;
     for (const char* proto : {"32", "31", "30"}) {
         for (bool inc : {true, false}) {
@@ -152,7 +154,7 @@ TEST_F(PullTest, ArchiveTreesStatsAndOutput) {
     compare_pull(tmp, {"-a"}, "file", tmp / "src/a.txt", false, false);
 }
 
-TEST_F(PullTest, FiltersChecksumsHardLinksCompressionDelta) {
+TEST_F(SendPull, FiltersChecksumsHardLinksCompressionDelta) {
     const std::vector<std::vector<std::string>> cases = {
         {"-a", "--exclude=*.o", "--include=keep.o"},
         {"-a", "--include=keep.o", "--exclude=*.o"},
@@ -187,9 +189,42 @@ TEST_F(PullTest, FiltersChecksumsHardLinksCompressionDelta) {
                  old_version);
 }
 
-TEST_F(PullTest, MissingSourceGivesPartialTransferCode) {
+TEST_F(SendPull, MissingSourceGivesPartialTransferCode) {
     compare_pull(tmp, {"-a"}, "missing", tmp / "src/nope", false, false, 23);
     compare_pull(tmp, {"-a"}, "missing2", tmp / "nope/", false, false, 23);
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(SendPull, TheChecksumSeedReachesOurServer) {
+    // The stock client passes --checksum-seed to our server, which sends it in the handshake and
+    // matches with it: with tests::k_false_match_seed the false block match in d.bin is found
+    // and the file is sent again in phase 1, as with a stock server.
+    const std::string src = tmp / "fm", dst = tmp / "fm-ours", ref = tmp / "fm-stock";
+    make_dir(src);
+    write_file(src + "/d.bin", tests::false_match_file());
+    set_mtime(src + "/d.bin", 1690000000, 5);
+    set_mtime(src, 1700000000, 0);
+    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
+    for (const auto& d : {dst, ref}) {
+        make_dir(d);
+        write_file(d + "/d.bin", basis);
+        set_mtime(d + "/d.bin", 1600000000, 0);
+    }
+    const std::vector<std::string> args{
+        "-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    std::string ours_out, stock_out;
+    ASSERT_EQ(pull("rsync", args, src + "/", ref, &stock_out), 0) << stock_out;
+    ASSERT_EQ(tests::count_of(stock_out, "d.bin failed verification"), 1U) << stock_out;
+    EXPECT_EQ(pull(ursync_binary(), args, src + "/", dst, &ours_out), 0) << ours_out;
+    EXPECT_EQ(tests::count_of(ours_out, "d.bin failed verification"), 1U) << ours_out;
+    EXPECT_EQ(file_lines(ours_out), file_lines(stock_out))
+        << "ours:\n" << ours_out << "\nstock:\n" << stock_out;
+    EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sending_util.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 namespace {
@@ -65,26 +66,27 @@ std::string tree_diff(const std::vector<std::string>& ours, const std::vector<st
     return out;
 }
 
-// The same push done by stock rsync (client and server), for reference.
+// The same push done by stock rsync (client and server), for reference; the checksum seed
+// pinned as push_to_stock pins it.
 int stock_push(const std::vector<std::string>& args, const std::string& src, const std::string& dst,
                std::string* out = nullptr) {
     std::string cmd = "rsync";
-    for (const auto& a : args) cmd += " " + shell_quote(a);
+    for (const auto& a : tests::with_checksum_seed(args)) cmd += " " + shell_quote(a);
     cmd += " -e " + shell_quote(pipe_rsh()) + " " + shell_quote(src) + " " +
            shell_quote("localhost:" + dst + "/") + " 2>&1";
     return run_shell(cmd, out);
 }
 
-class PushTest : public ::testing::Test {
+class SendPush : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!have_stock_rsync()) GTEST_SKIP() << "stock rsync not installed";
+        if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync not installed";
         make_source(tmp / "src");
     }
     TempDir tmp;
 };
 
-TEST_F(PushTest, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
+TEST_F(SendPush, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
     for (const char* proto : {"32", "31", "30"}) {
         for (bool inc : {true, false}) {
             std::vector<std::string> args{"-a", std::string("--protocol=") + proto};
@@ -104,7 +106,7 @@ TEST_F(PushTest, ArchiveMatchesStockAcrossProtocolsAndRecursionModes) {
     }
 }
 
-TEST_F(PushTest, SourceWithoutSlashAndSeveralSources) {
+TEST_F(SendPush, SourceWithoutSlashAndSeveralSources) {
     const std::string dst = tmp / "dst", ref = tmp / "ref";
     make_dir(dst);
     make_dir(ref);
@@ -112,14 +114,14 @@ TEST_F(PushTest, SourceWithoutSlashAndSeveralSources) {
     std::vector<std::string> srcs{tmp / "src", tmp / "lone.txt", tmp / "src/sub/"};
     auto r = push_to_stock({"-a"}, srcs, dst);
     EXPECT_EQ(r.server_status, 0) << r.stderr_text;
-    std::string cmd = "rsync -a -e " + shell_quote(pipe_rsh());
+    std::string cmd = "rsync -a " + tests::checksum_seed_arg() + " -e " + shell_quote(pipe_rsh());
     for (const auto& s : srcs) cmd += " " + shell_quote(s);
     cmd += " " + shell_quote("localhost:" + ref + "/");
     ASSERT_EQ(run_shell(cmd), 0);
     EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
 }
 
-TEST_F(PushTest, SingleFileFirstListHasOneEntry) {
+TEST_F(SendPush, SingleFileFirstListHasOneEntry) {
     for (bool inc : {true, false}) {
         const std::string dst = tmp / (inc ? "d1" : "d2");
         make_dir(dst);
@@ -135,7 +137,7 @@ TEST_F(PushTest, SingleFileFirstListHasOneEntry) {
     }
 }
 
-TEST_F(PushTest, DeltaCountsEqualStocks) {
+TEST_F(SendPush, DeltaCountsEqualStocks) {
     // The receiver has an older version: the sender must find the same matches as stock.
     std::string old_big = random_bytes(2 * 1024 * 1024 + 777, 9);
     std::string new_big = old_big;
@@ -175,7 +177,7 @@ TEST_F(PushTest, DeltaCountsEqualStocks) {
     }
 }
 
-TEST_F(PushTest, HardLinksChecksumsAndCompression) {
+TEST_F(SendPush, HardLinksChecksumsAndCompression) {
     ::link((tmp / "src/a.txt").c_str(), (tmp / "src/sub/a-hard").c_str());
     ::link((tmp / "src/a.txt").c_str(), (tmp / "src/sub/deeper/a-hard2").c_str());
     ::link((tmp / "src/b.txt").c_str(), (tmp / "src/b-hard").c_str());
@@ -243,7 +245,7 @@ std::multiset<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-TEST_F(PushTest, ItemizeAndVerboseLinesEqualStocks) {
+TEST_F(SendPush, ItemizeAndVerboseLinesEqualStocks) {
     const std::vector<std::vector<std::string>> cases = {
         {"-ai"}, {"-av"}, {"-aii"}, {"-av", "--no-inc-recursive"}, {"-ai", "--out-format=%n|%l|%o"},
     };
@@ -269,6 +271,41 @@ TEST_F(PushTest, ItemizeAndVerboseLinesEqualStocks) {
         }
         ++n;
     }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+TEST_F(SendPush, TheChecksumSeedReachesTheStockReceiver) {
+    // Our client puts --checksum-seed in the stock server's argv, and our sender matches with
+    // the seed the server sends back: with tests::k_false_match_seed the false block match in
+    // d.bin is found and the file is sent again in phase 1, as in stock's own push.
+    const std::string src = tmp / "fm", dst = tmp / "fm-ours", ref = tmp / "fm-stock";
+    make_dir(src);
+    write_file(src + "/d.bin", tests::false_match_file());
+    set_mtime(src + "/d.bin", 1690000000, 5);
+    set_mtime(src, 1700000000, 0);
+    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
+    for (const auto& d : {dst, ref}) {
+        make_dir(d);
+        write_file(d + "/d.bin", basis);
+        set_mtime(d + "/d.bin", 1600000000, 0);
+    }
+    const std::vector<std::string> args{
+        "-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
+    std::string stock_out;
+    ASSERT_EQ(stock_push(args, src + "/", ref, &stock_out), 0) << stock_out;
+    ASSERT_EQ(tests::count_of(stock_out, "d.bin failed verification"), 1U) << stock_out;
+    auto r = push_to_stock(args, {src + "/"}, dst);
+    EXPECT_EQ(r.server_status, 0) << r.stderr_text;
+    EXPECT_EQ(r.state.final_code(), 0) << r.stderr_text;
+    EXPECT_EQ(tests::count_of(r.stderr_text, "d.bin failed verification"), 1U) << r.stderr_text;
+    EXPECT_EQ(tests::count_of(r.stdout_text, "<f.st...... d.bin\n"), 2U) << r.stdout_text;
+    EXPECT_EQ(tests::count_of(stock_out, "<f.st...... d.bin\n"), 2U) << stock_out;
+    EXPECT_EQ(tree_diff(snapshot(dst), snapshot(ref)), "");
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "session/handshake.h"
 #include "transport/buffered.h"
 #include "transport/child_process.h"
+#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 
@@ -74,10 +75,6 @@ std::string random_bytes(size_t n, uint32_t seed) {
         out[i] = static_cast<char>(x & 0xFF);
     }
     return out;
-}
-
-bool have_stock_rsync() {
-    return std::system("rsync --version >/dev/null 2>&1") == 0;
 }
 
 int run_shell(const std::string& cmd, std::string* out) {
@@ -283,7 +280,8 @@ engine::Task<void> run_push(engine::Engine& e, const cli::Invocation& inv,
 PushOutcome push_to_stock(const std::vector<std::string>& args,
                           const std::vector<std::string>& sources, const std::string& dest) {
     std::vector<std::string> argv{"ursync"};
-    argv.insert(argv.end(), args.begin(), args.end());
+    const auto seeded = tests::with_checksum_seed(args);
+    argv.insert(argv.end(), seeded.begin(), seeded.end());
     argv.insert(argv.end(), sources.begin(), sources.end());
     argv.push_back("localhost:" + dest + "/");
     PushOutcome result;

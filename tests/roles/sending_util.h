@@ -30,7 +30,6 @@ std::string read_text(const std::string& path);
 // A deterministic pseudo-random byte string.
 std::string random_bytes(size_t n, uint32_t seed);
 
-bool have_stock_rsync();
 // Runs a shell command; returns its exit status and (optionally) its stdout.
 int run_shell(const std::string& cmd, std::string* out = nullptr);
 std::string shell_quote(const std::string& s);
@@ -59,6 +58,8 @@ struct PushOutcome {
 // `ursync <args> <sources...> localhost:<dest>/` done in-process: parses the client command
 // line, starts stock `rsync --server ...` directly (no shell), runs the handshake as the
 // client, sends the filter list when the receiver wants one, then roles::send_files.
+// The checksum seed is pinned (tests::with_checksum_seed) unless `args` set one: the stock
+// reference of a comparison must be given the same.
 PushOutcome push_to_stock(const std::vector<std::string>& args,
                           const std::vector<std::string>& sources, const std::string& dest);
 

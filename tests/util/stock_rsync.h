@@ -45,17 +45,17 @@ inline std::vector<std::string> with_checksum_seed(std::vector<std::string> args
 inline constexpr int k_false_match_seed = 3611;
 inline constexpr std::size_t k_false_match_basis_len = 300000;
 
+inline std::string false_match_file() {
+    std::string text;
+    for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " of a bigger file\n";
+    return text;
+}
+
 // How often `what` occurs in `text` (a transfer's output).
 inline std::size_t count_of(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
     return n;
-}
-
-inline std::string false_match_file() {
-    std::string text;
-    for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " of a bigger file\n";
-    return text;
 }
 
 }  // namespace ursync::tests

@@ -31,6 +31,15 @@ TEST_P(EngineTest, ExceptionsPropagateToAwaiter) {
     EXPECT_THROW(engine().run(throws()), std::runtime_error);
 }
 
+Task<void> wait_forever(Event& never) { co_await never; }
+
+// A task that waits for what nothing in flight can bring is reported (Stalled), not a crash:
+// a hostile peer can leave a role waiting like this.
+TEST_P(EngineTest, WaitingWithNothingInFlightThrowsStalled) {
+    Event never(engine());
+    EXPECT_THROW(engine().run(wait_forever(never)), ursync::engine::Stalled);
+}
+
 Task<void> wait_then_record(Event& event, std::vector<int>& log, int id) {
     co_await event;
     log.push_back(id);

@@ -97,7 +97,8 @@ engine::Task<void> feed(transport::FdStream& s, std::vector<std::byte> stream, b
 }
 
 engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, std::string dest,
-                                Outcome& out, cli::Options o) {
+                                Outcome& out, cli::Options o, session::SessionParams params,
+                                bool as_server) {
     transport::BufferedReader reader(ours);
     transport::BufferedWriter writer(ours);
     session::MuxOut mout(writer);
@@ -105,7 +106,8 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
     mout.start_multiplex();
     min.start_multiplex(nullptr);
     Output output(e, nullptr);
-    Session s{e, o, params_p31(), min, mout, output};
+    Session s{e, o, params, min, mout, output};
+    s.am_server = as_server;
     co_await receive_files(s, dest, {});
     co_await mout.flush();
     co_await output.flush();
@@ -115,14 +117,15 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
 
 // Runs receive_files against `stream` (the sender's bytes, framed here) into dir/dest.
 Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool close_after = true,
-                    cli::Options options = archive_options()) {
+                    cli::Options options = archive_options(),
+                    session::SessionParams params = params_p31(), bool as_server = false) {
     ::signal(SIGPIPE, SIG_IGN);
     Outcome out;
     engine::Engine e;
     auto [ours, theirs] = transport::make_socketpair_streams(e);
     e.spawn(feed(theirs, std::move(stream), close_after));
     e.spawn(drain(theirs));
-    e.run(run_receiver(e, ours, dir / "dest/", out, std::move(options)));
+    e.run(run_receiver(e, ours, dir / "dest/", out, std::move(options), params, as_server));
     return out;
 }
 
@@ -329,6 +332,32 @@ TEST_F(RecvHostile, XattrAnswerForAShortValueIsRefused) {
     auto r = run_hostile(dir, w.take(), true, xattr_options());
     EXPECT_EQ(r.code, to_int(ExitCode::protocol));
     EXPECT_FALSE(std::filesystem::exists(dir / "dest/f"));
+}
+
+// A client (the sender) that ends every phase without ever ending its incremental file list
+// (an empty first segment, NDX_DONEs, no NDX_FLIST_EOF): the receiver reads its phases out and
+// the generator still waits for the list. rsync exits 12; ursync's engine once aborted here.
+// As a server (the client is the sender) the receiver's last read is the goodbye, so the
+// connection may stay open.
+TEST_F(RecvHostile, PhasesEndedBeforeTheListEndsIsAProtocolError) {
+    const std::vector<std::vector<FileEntry>> first_segments = {
+        {}, {entry(".", 040755), entry("a", 0100644, 1)}};
+    for (const auto& first : first_segments) for (const bool close_after : {true, false}) {
+        SCOPED_TRACE(close_after ? "connection closed" : "connection held open");
+        SCOPED_TRACE(std::to_string(first.size()) + " entries in the first segment");
+        auto params = params_p31();
+        params.inc_recurse = true;
+        auto fo = flist_options_for(archive_options(), params);
+        ByteWriter w;
+        protocol::FlistCodecState st;
+        protocol::SegmentContext sc{0, {}};
+        for (const auto& e : first) ASSERT_TRUE(protocol::encode_entry(w, st, fo, e, sc));
+        protocol::encode_end_of_list(w, fo, 0);
+        protocol::NdxState ndx;
+        for (int i = 0; i < 5; ++i) protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+        auto r = run_hostile(dir, w.take(), close_after, archive_options(), params, true);
+        EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    }
 }
 
 }  // namespace

@@ -284,16 +284,7 @@ TEST_F(SendPush, TheChecksumSeedReachesTheStockReceiver) {
     // the seed the server sends back: with tests::k_false_match_seed the false block match in
     // d.bin is found and the file is sent again in phase 1, as in stock's own push.
     const std::string src = tmp / "fm", dst = tmp / "fm-ours", ref = tmp / "fm-stock";
-    make_dir(src);
-    write_file(src + "/d.bin", tests::false_match_file());
-    set_mtime(src + "/d.bin", 1690000000, 5);
-    set_mtime(src, 1700000000, 0);
-    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
-    for (const auto& d : {dst, ref}) {
-        make_dir(d);
-        write_file(d + "/d.bin", basis);
-        set_mtime(d + "/d.bin", 1600000000, 0);
-    }
+    make_false_match_trees(src, {dst, ref});
     const std::vector<std::string> args{
         "-ai", "--checksum-seed=" + std::to_string(tests::k_false_match_seed)};
     std::string stock_out;

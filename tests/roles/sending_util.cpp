@@ -24,9 +24,9 @@
 #include "roles/filter/filter_wire.h"
 #include "roles/send/send_files.h"
 #include "session/handshake.h"
+#include "tests/util/stock_rsync.h"
 #include "transport/buffered.h"
 #include "transport/child_process.h"
-#include "tests/util/stock_rsync.h"
 
 namespace ursync::roles::testing {
 
@@ -58,6 +58,19 @@ void set_mtime(const std::string& path, int64_t sec, long nsec, bool no_follow) 
     ts[0].tv_nsec = nsec;
     ts[1] = ts[0];
     ::utimensat(AT_FDCWD, path.c_str(), ts, no_follow ? AT_SYMLINK_NOFOLLOW : 0);
+}
+
+void make_false_match_trees(const std::string& src, const std::vector<std::string>& dests) {
+    make_dir(src);
+    write_file(src + "/d.bin", tests::false_match_file());
+    set_mtime(src + "/d.bin", 1690000000, 5);
+    set_mtime(src, 1700000000, 0);
+    const std::string basis = tests::false_match_file().substr(0, tests::k_false_match_basis_len);
+    for (const auto& d : dests) {
+        make_dir(d);
+        write_file(d + "/d.bin", basis);
+        set_mtime(d + "/d.bin", 1600000000, 0);
+    }
 }
 
 std::string read_text(const std::string& path) {

@@ -26,6 +26,10 @@ struct TempDir {
 void write_file(const std::string& path, const std::string& content);
 void make_dir(const std::string& path, mode_t mode = 0755);
 void set_mtime(const std::string& path, int64_t sec, long nsec, bool no_follow = false);
+// A source directory holding d.bin (tests::false_match_file()) and destinations holding its
+// first tests::k_false_match_basis_len bytes as an older d.bin: with tests::k_false_match_seed
+// a delta transfer finds a false block match and redoes d.bin in phase 1.
+void make_false_match_trees(const std::string& src, const std::vector<std::string>& dests);
 std::string read_text(const std::string& path);
 // A deterministic pseudo-random byte string.
 std::string random_bytes(size_t n, uint32_t seed);

@@ -39,6 +39,7 @@
 #include "roles/recv/core/entry_ref.h"
 #include "roles/recv/core/hlink_state.h"
 #include "roles/recv/core/id_maps.h"
+#include "roles/recv/core/requested_names.h"
 #include "roles/recv/core/wakeup.h"
 #include "session/session_error.h"
 
@@ -111,6 +112,7 @@ struct RecvContext {
     size_t recv_first_open = 0;             // oldest segment the receiver has not freed
     std::vector<std::string> filter_rules;
     FilterList filters;  // the receiver-side view of the rules (protects names from deletion)
+    RequestedNames requested;  // a pulling client: which listed names it asked for
 
     // The destination: a pinned directory; with a single non-directory the file's name in it.
     std::unique_ptr<fs::DirRoot> root;

@@ -35,8 +35,10 @@ std::string joined(const std::vector<std::string>& v) {
 std::string stock_rules(const Case& c) {
     std::string cmd = "rsync -n --debug=FILTER3 -e false";
     if (c.options.relative) cmd += " -R";
-    if (c.options.recurse) cmd += " -r";
-    else if (c.options.dirs) cmd += " -d";
+    if (c.options.recurse)
+        cmd += " -r";
+    else if (c.options.dirs)
+        cmd += " -d";
     for (size_t i = 0; i < c.args.size(); ++i)
         cmd += std::string(" '") + (i == 0 ? "localhost:" : ":") + c.args[i] + "'";
     cmd += " /nonexistent-dest 2>/dev/null";
@@ -98,7 +100,9 @@ TEST(RecvImpliedRules, SameRulesAsStockRsync) {
     if (!tests::have_rsync()) GTEST_SKIP() << "stock rsync is not installed";
     for (const auto& c : k_cases) {
         SCOPED_TRACE(joined(c.args) + (c.options.relative ? "-R " : "") +
-                     (c.options.recurse ? "-r" : c.options.dirs ? "-d" : ""));
+                     (c.options.recurse ? "-r"
+                      : c.options.dirs  ? "-d"
+                                        : ""));
         EXPECT_EQ(joined(rules_for(c).describe()), stock_rules(c));
     }
 }

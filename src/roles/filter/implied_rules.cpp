@@ -8,7 +8,9 @@ namespace ursync::roles {
 
 namespace {
 
-bool is_wild_char(char c) { return c == '*' || c == '[' || c == '?'; }
+bool is_wild_char(char c) {
+    return c == '*' || c == '[' || c == '?';
+}
 
 // The same rule matching names with the '[' of failed "[...]" idioms literally (a remote
 // shell that found no match passes the arg on as is). nullopt when the pattern has no

@@ -447,3 +447,46 @@ TEST_F(RecvHostile, UnrequestedNameInAnIncrementalSegmentIsRefused) {
 
 }  // namespace
 }  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+// -R --delete: the client asked for src/sub, so "src" is only its implied parent. A sender
+// that flags "src" as a directory whose contents it sends must not get src/keep deleted: the
+// entry is taken as an implied directory (rsync 3.5.0's downgrade in recv_file_entry).
+// With --trust-sender the flags are believed and keep goes, which shows the test can tell.
+TEST_F(RecvHostile, ImpliedParentFlaggedAsContentIsNotSwept) {
+    const std::vector<std::string> args = {"src/sub"};
+    for (const bool trust : {false, true}) {
+        SCOPED_TRACE(trust ? "--trust-sender" : "checked");
+        sh("rm -rf '" + dir / "dest" + "'; mkdir -p '" + dir / "dest/src/sub" + "'");
+        write_file(dir / "dest/src/keep", "keep\n");
+        auto o = archive_options();
+        o.relative = true;
+        o.dirs = true;
+        o.delete_mode = cli::DeleteMode::during;
+        o.trust_sender = trust;
+        std::vector<FileEntry> list = {entry("src", 040755), entry("src/sub", 040755)};
+        list[0].top_dir = true;  // and no XMIT_NO_CONTENT_DIR: "send its contents"
+        list[1].top_dir = true;
+        ByteWriter w;
+        protocol::FlistCodecState st;
+        auto fo = flist_options_for(o, params_p31());
+        protocol::SegmentContext sc{0, {}};
+        for (const auto& e : list) ASSERT_TRUE(protocol::encode_entry(w, st, fo, e, sc));
+        protocol::encode_end_of_list(w, fo, 0);
+        if (protocol::id_lists_present(fo)) {
+            ASSERT_TRUE(protocol::encode_id_lists(w, fo, st, "root", "root"));
+        }
+        protocol::NdxState ndx;
+        for (int i = 0; i < 3; ++i) protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+        for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);
+        protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+        auto r = run_hostile(dir, w.take(), true, o, params_p31(), false, &args);
+        EXPECT_EQ(r.code, 0);
+        EXPECT_EQ(std::filesystem::exists(dir / "dest/src/keep"), !trust);
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing

@@ -6,8 +6,9 @@
 // (recv_attrs.h), item records and the -i lines (recv_itemize.h), -X lists (recv_xattrs.h),
 // uid/gid mapping (recv_ids.h, id_maps.h), backups (recv_backup.h), the stat prefetch extras
 // (prefetch_extra.h), hard-link groups (hlink_state.h), how requested transfers end
-// (transfers.h) and a pulling client's checks of the names it is sent (requested_names.h). State only one coroutine uses lives with it: GenState in
-// recv/generator/gen_state.h, ReceiverState in recv/receiver/receiver_state.h.
+// (transfers.h) and a pulling client's checks of the names it is sent (requested_names.h).
+// State only one coroutine uses lives with it: GenState in recv/generator/gen_state.h,
+// ReceiverState in recv/receiver/receiver_state.h.
 #pragma once
 
 #include <cstdint>

@@ -231,7 +231,7 @@ constexpr OptionSpec k_main_rows[] = {
     {protect_args, "protect-args", '\0', N, Y, "", ""},
     {no_protect_args, "no-protect-args", '\0', N, Y, "", ""},
     {no_s, "no-s", '\0', N, Y, "", ""},
-    {trust_sender, "trust-sender", '\0', N, R, "", "trust the remote sender's file list"},
+    {trust_sender, "trust-sender", '\0', N, Y, "", "trust the remote sender's file list"},
     {numeric_ids, "numeric-ids", '\0', N, Y, "", "keep uid/gid numbers, do not map names"},
     {no_numeric_ids, "no-numeric-ids", '\0', N, Y, "", ""},
     {usermap, "usermap", '\0', S, R, "STRING", "map user names"},

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "protocol/flist_codec.h"
+#include "protocol/flist_dirs.h"
 #include "protocol/mux_frame.h"
 #include "protocol/ndx.h"
 #include "protocol/varint.h"
@@ -98,7 +99,7 @@ engine::Task<void> feed(transport::FdStream& s, std::vector<std::byte> stream, b
 
 engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, std::string dest,
                                 Outcome& out, cli::Options o, session::SessionParams params,
-                                bool as_server) {
+                                bool as_server, const std::vector<std::string>* source_args) {
     transport::BufferedReader reader(ours);
     transport::BufferedWriter writer(ours);
     session::MuxOut mout(writer);
@@ -108,7 +109,8 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
     Output output(e, nullptr);
     Session s{e, o, params, min, mout, output};
     s.am_server = as_server;
-    co_await receive_files(s, dest, {});
+    s.source_args = source_args;
+    co_await receive_files(s, dest, o.filter_rules);
     co_await mout.flush();
     co_await output.flush();
     ours.close_write();
@@ -118,14 +120,16 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
 // Runs receive_files against `stream` (the sender's bytes, framed here) into dir/dest.
 Outcome run_hostile(const ScratchDir& dir, std::vector<std::byte> stream, bool close_after = true,
                     cli::Options options = archive_options(),
-                    session::SessionParams params = params_p31(), bool as_server = false) {
+                    session::SessionParams params = params_p31(), bool as_server = false,
+                    const std::vector<std::string>* source_args = nullptr) {
     ::signal(SIGPIPE, SIG_IGN);
     Outcome out;
     engine::Engine e;
     auto [ours, theirs] = transport::make_socketpair_streams(e);
     e.spawn(feed(theirs, std::move(stream), close_after));
     e.spawn(drain(theirs));
-    e.run(run_receiver(e, ours, dir / "dest/", out, std::move(options), params, as_server));
+    e.run(run_receiver(e, ours, dir / "dest/", out, std::move(options), params, as_server,
+                       source_args));
     return out;
 }
 
@@ -357,6 +361,130 @@ TEST_F(RecvHostile, PhasesEndedBeforeTheListEndsIsAProtocolError) {
         for (int i = 0; i < 5; ++i) protocol::put_ndx(w, ndx, protocol::k_ndx_done);
         auto r = run_hostile(dir, w.take(), close_after, archive_options(), params, true);
         EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    }
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+// A pulling client asked for src/sub; the sender lists .ssh/authorized_keys beside it
+// (CVE-2022-29154): rsync refuses the name ("rejecting unrequested file-list name"), exit 4,
+// before anything is written.
+TEST_F(RecvHostile, UnrequestedTopLevelNameIsRefused) {
+    const std::vector<std::string> args = {"src/sub"};
+    ByteWriter w;
+    put_flist(w, {entry("sub", 040755), entry("sub/a", 0100644, 1), entry(".ssh", 040700),
+                  entry(".ssh/authorized_keys", 0100600, 4)});
+    auto r = run_hostile(dir, w.take(), true, archive_options(), params_p31(), false, &args);
+    EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
+    EXPECT_FALSE(std::filesystem::exists(dir / "dest"));
+}
+
+// The same kind of list to a client that gave --trust-sender is taken (the session then ends
+// as an honest one does, with nothing to transfer) and .ssh is made: the check is what
+// stopped it above.
+TEST_F(RecvHostile, TrustSenderLetsTheUnrequestedNameThrough) {
+    const std::vector<std::string> args = {"src/sub"};
+    ByteWriter w;
+    put_flist(w, {entry("sub", 040755), entry(".ssh", 040700)});
+    protocol::NdxState ndx;
+    for (int i = 0; i < 3; ++i) protocol::put_ndx(w, ndx, protocol::k_ndx_done);  // phases 0-2
+    for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);  // a server sender's statistics
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);  // the echo of our last phase end
+    auto o = archive_options();
+    o.trust_sender = true;
+    auto r = run_hostile(dir, w.take(), true, o, params_p31(), false, &args);
+    EXPECT_EQ(r.code, 0);
+    EXPECT_TRUE(std::filesystem::exists(dir / "dest/.ssh"));
+}
+
+// A name the client's own rules excluded (the sender should never have listed it).
+TEST_F(RecvHostile, ExcludedNameIsRefused) {
+    const std::vector<std::string> args = {"src/"};
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry(".ssh", 040700), entry("a", 0100644, 1)});
+    auto o = archive_options();
+    o.filter_rules = {"- .ssh"};
+    auto r = run_hostile(dir, w.take(), true, o, params_p31(), false, &args);
+    EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
+    EXPECT_FALSE(std::filesystem::exists(dir / "dest"));
+}
+
+// -R with incremental recursion: the client asked for src/sub; "src" is only its implied
+// parent. A segment for "src" (an honest sender never sends one) brings src/.ssh: refused.
+TEST_F(RecvHostile, UnrequestedNameInAnIncrementalSegmentIsRefused) {
+    const std::vector<std::string> args = {"src/sub"};
+    auto o = archive_options();
+    o.relative = true;
+    o.dirs = true;
+    auto params = params_p31();
+    params.inc_recurse = true;
+    auto fo = flist_options_for(o, params);
+    ByteWriter w;
+    protocol::FlistCodecState st;
+    std::vector<FileEntry> first = {entry("src", 040755), entry("src/sub", 040755)};
+    first[0].top_dir = first[0].no_content_dir = true;
+    first[1].top_dir = true;
+    {
+        protocol::SegmentContext sc{1, {}};
+        for (const auto& e : first) ASSERT_TRUE(protocol::encode_entry(w, st, fo, e, sc));
+        protocol::encode_end_of_list(w, fo, 0);
+    }
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, protocol::segment_ndx(0));  // the segment of "src"
+    {
+        protocol::SegmentContext sc{4, {}};
+        ASSERT_TRUE(protocol::encode_entry(w, st, fo, entry("src/.ssh", 040700), sc));
+        protocol::encode_end_of_list(w, fo, 0);
+    }
+    auto r = run_hostile(dir, w.take(), true, o, params, false, &args);
+    EXPECT_EQ(r.code, to_int(ExitCode::unsupported));
+    EXPECT_FALSE(std::filesystem::exists(dir / "dest/src/.ssh"));
+}
+
+}  // namespace
+}  // namespace ursync::roles::testing
+
+namespace ursync::roles::testing {
+namespace {
+
+// -R --delete: the client asked for src/sub, so "src" is only its implied parent. A sender
+// that flags "src" as a directory whose contents it sends must not get src/keep deleted: the
+// entry is taken as an implied directory (rsync 3.5.0's downgrade in recv_file_entry).
+// With --trust-sender the flags are believed and keep goes, which shows the test can tell.
+TEST_F(RecvHostile, ImpliedParentFlaggedAsContentIsNotSwept) {
+    const std::vector<std::string> args = {"src/sub"};
+    for (const bool trust : {false, true}) {
+        SCOPED_TRACE(trust ? "--trust-sender" : "checked");
+        sh("rm -rf '" + dir / "dest" + "'; mkdir -p '" + dir / "dest/src/sub" + "'");
+        write_file(dir / "dest/src/keep", "keep\n");
+        auto o = archive_options();
+        o.relative = true;
+        o.dirs = true;
+        o.delete_mode = cli::DeleteMode::during;
+        o.trust_sender = trust;
+        std::vector<FileEntry> list = {entry("src", 040755), entry("src/sub", 040755)};
+        list[0].top_dir = true;  // and no XMIT_NO_CONTENT_DIR: "send its contents"
+        list[1].top_dir = true;
+        ByteWriter w;
+        protocol::FlistCodecState st;
+        auto fo = flist_options_for(o, params_p31());
+        protocol::SegmentContext sc{0, {}};
+        for (const auto& e : list) ASSERT_TRUE(protocol::encode_entry(w, st, fo, e, sc));
+        protocol::encode_end_of_list(w, fo, 0);
+        if (protocol::id_lists_present(fo)) {
+            ASSERT_TRUE(protocol::encode_id_lists(w, fo, st, "root", "root"));
+        }
+        protocol::NdxState ndx;
+        for (int i = 0; i < 3; ++i) protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+        for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);
+        protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+        auto r = run_hostile(dir, w.take(), true, o, params_p31(), false, &args);
+        EXPECT_EQ(r.code, 0);
+        EXPECT_EQ(std::filesystem::exists(dir / "dest/src/keep"), !trust);
     }
 }
 

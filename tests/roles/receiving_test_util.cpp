@@ -203,6 +203,7 @@ engine::Task<void> pull_task(engine::Engine& e, const cli::Invocation& inv,
     session::MuxIn in(reader, &out);
     Output output(e, nullptr);
     Session s{e, o, {}, in, out, output};
+    s.source_args = &inv.sources;  // a pulling client checks the names it is sent
     session::HandshakeRequest req;
     req.role = protocol::Role::client;
     if (o.protocol) req.our_protocol = *o.protocol;

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/options.h"
 #include "engine/engine.h"
@@ -48,6 +50,9 @@ struct Session {
     bool local = false;  // a local copy: both sessions are ours (rsync's local_server)
     LocalLink* link = nullptr;  // a local copy: what the two sessions share
     ProgressMeter* progress = nullptr;  // a client with --progress / --info=progress2
+    // A pulling client: the remote source args (path parts), which the names the sender lists
+    // are checked against. nullptr for a server, a pushing client and a local copy.
+    const std::vector<std::string>* source_args = nullptr;
 };
 
 // The file-list encoding facts for this session (options + negotiated flags).

@@ -32,6 +32,22 @@ engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& st
     done.set();
 }
 
+// An exit code our side stopped on by itself, not one it took from the connection or the
+// transfer's results (0, the socket / stream errors a peer's end causes, 23 / 24 / 25).
+bool own_hard_error(int code) {
+    switch (code) {
+        case 0:
+        case to_int(ExitCode::socket_io):
+        case to_int(ExitCode::stream_io):
+        case to_int(ExitCode::partial):
+        case to_int(ExitCode::vanished):
+        case to_int(ExitCode::del_limit):
+            return false;
+        default:
+            return true;
+    }
+}
+
 }  // namespace
 
 engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
@@ -93,6 +109,11 @@ engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& in
     }
     proc.stream().close_write();
     auto status = co_await proc.wait();
+    // A hard error of our own (a refused file-list name, say) ends the run with its code, as
+    // rsync's exit_cleanup does: the remote end, cut off, only counts if it had already ended,
+    // which it has not by then. A lost connection or a partial transfer takes the worse of the
+    // two. mirrors rsync cleanup.c:_exit_cleanup (wait_process with WNOHANG)
+    if (own_hard_error(code)) co_return code;
     int remote = status.exited ? status.code : to_int(ExitCode::terminated);
     co_return std::max(code, remote);
 }

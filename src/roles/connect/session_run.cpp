@@ -174,6 +174,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     s.am_sender = seat.am_sender;
     s.local = seat.local;
     s.link = seat.link;
+    if (!seat.am_server && !seat.am_sender && !seat.local) s.source_args = &effective.sources;
     // The client prints progress: the receiver in a pull, the sender in a push or local copy.
     std::optional<ProgressMeter> progress;
     if (!seat.am_server && o.info.level(cli::InfoWord::progress) > 0) {

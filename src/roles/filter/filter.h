@@ -88,6 +88,8 @@ class FilterList {
                                                    FilterParseOptions options = {});
     // Adds one rule (or clears the list for "!").
     Expected<void, FilterError> add(std::string_view rule_text, FilterParseOptions options = {});
+    // Appends a rule built by the caller (its flags already set, as rsync's internal rules are).
+    void push_rule(FilterRule rule) { rules_.push_back(std::move(rule)); }
 
     // -1 excluded, 1 included, 0 no rule matched. `name` is the path relative to the transfer
     // root ('/'-separated); abs_dir is the transfer root's absolute path without its leading

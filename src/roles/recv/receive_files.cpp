@@ -169,6 +169,9 @@ engine::Task<void> receive_files(Session& s, std::string dest,
             co_return;
         }
     }
+    if (s.source_args) {
+        ctx.requested = requested_names_for(s.options, *s.source_args, s.params.protocol);
+    }
     ctx.am_root = am_root_for(s.options);
     if (s.options.xattrs > 0) {
         ctx.xattrs = std::make_unique<RecvXattrs>();

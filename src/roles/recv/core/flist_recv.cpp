@@ -30,6 +30,16 @@ SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir
         !(e.mode == 0 && ctx.fopts.delete_missing_args)) {
         return session::fail("invalid file mode from sender for " + e.name, ExitCode::stream_io);
     }
+    auto asked = check_requested_name(ctx.requested, e.name, e.is_dir());
+    if (!asked) return asked;
+    // A directory allowed only as a parent of what was asked for (-R's implied directories)
+    // arrives as one, whatever flags the sender set, so --delete never sweeps it.
+    // mirrors the implied-parent downgrade in rsync flist.c:recv_file_entry
+    if (e.is_dir() && ctx.requested.implied && ctx.s.params.protocol >= 30 &&
+        (!e.no_content_dir || !e.top_dir) && ctx.requested.implied->parent_only(e.name)) {
+        e.no_content_dir = true;
+        e.top_dir = true;
+    }
     if (ctx.fopts.inc_recurse && !ctx.s.options.relative) {
         auto in_dir = dir_ndx < 0 ? protocol::DirTable::check_top_segment_entry(e.name)
                                   : ctx.flist.dirs().check_segment_entry(

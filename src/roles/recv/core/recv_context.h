@@ -5,9 +5,10 @@
 // this context, the file list as it arrives (flist_recv.h, recv_list.h), attributes
 // (recv_attrs.h), item records and the -i lines (recv_itemize.h), -X lists (recv_xattrs.h),
 // uid/gid mapping (recv_ids.h, id_maps.h), backups (recv_backup.h), the stat prefetch extras
-// (prefetch_extra.h), hard-link groups (hlink_state.h) and how requested transfers end
-// (transfers.h). State only one coroutine uses lives with it: GenState in
-// recv/generator/gen_state.h, ReceiverState in recv/receiver/receiver_state.h.
+// (prefetch_extra.h), hard-link groups (hlink_state.h), how requested transfers end
+// (transfers.h) and a pulling client's checks of the names it is sent (requested_names.h).
+// State only one coroutine uses lives with it: GenState in recv/generator/gen_state.h,
+// ReceiverState in recv/receiver/receiver_state.h.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,7 @@
 #include "roles/recv/core/entry_ref.h"
 #include "roles/recv/core/hlink_state.h"
 #include "roles/recv/core/id_maps.h"
+#include "roles/recv/core/requested_names.h"
 #include "roles/recv/core/wakeup.h"
 #include "session/session_error.h"
 
@@ -111,6 +113,7 @@ struct RecvContext {
     size_t recv_first_open = 0;             // oldest segment the receiver has not freed
     std::vector<std::string> filter_rules;
     FilterList filters;  // the receiver-side view of the rules (protects names from deletion)
+    RequestedNames requested;  // a pulling client: which listed names it asked for
 
     // The destination: a pinned directory; with a single non-directory the file's name in it.
     std::unique_ptr<fs::DirRoot> root;

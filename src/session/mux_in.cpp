@@ -13,6 +13,26 @@ void MuxIn::start_multiplex(MessageHandler handler) {
     // Bytes already buffered past the handshake belong to the multiplexed stream.
     read_at_mux_start_ = raw_.total_read() - raw_.buffered().size() - (data_.size() - start_);
     handler_ = std::move(handler);
+    // What the handshake read ahead was written after it, so it is framed like the rest: a
+    // parser must not depend on how the peer split its writes.
+    unframed_.assign(data_.begin() + static_cast<ptrdiff_t>(start_), data_.end());
+    data_.clear();
+    start_ = 0;
+}
+
+SessionResult<void> MuxIn::take_frames(std::span<const std::byte> raw) {
+    events_.clear();
+    auto fed = decoder_.feed(raw, events_);
+    if (!fed) return Unexpected{from_wire(fed.error(), "multiplexed input")};
+    for (const auto& ev : events_) {
+        if (ev.code == protocol::MsgCode::data) {
+            data_.insert(data_.end(), ev.data.begin(), ev.data.end());
+        } else if (handler_) {
+            auto h = handler_(ev);
+            if (!h) return h;
+        }
+    }
+    return {};
 }
 
 void MuxIn::compact() {
@@ -29,6 +49,12 @@ void MuxIn::compact() {
 
 // Reads whatever the peer sent next and appends its stream bytes (handling messages).
 engine::Task<SessionResult<void>> MuxIn::pull(std::string_view what) {
+    compact();
+    if (multiplexed_ && !unframed_.empty()) {
+        auto early = std::move(unframed_);
+        unframed_.clear();
+        co_return take_frames(early);  // event data points into `early`: copied before it ends
+    }
     if (raw_.buffered().empty()) {
         if (out_) {
             auto f = co_await out_->flush();
@@ -38,31 +64,14 @@ engine::Task<SessionResult<void>> MuxIn::pull(std::string_view what) {
         if (!got) co_return Unexpected{from_stream(got.error())};
     }
     auto raw = raw_.buffered();
-    compact();
     if (!multiplexed_) {
         data_.insert(data_.end(), raw.begin(), raw.end());
         raw_.consume(raw.size());
         co_return SessionResult<void>{};
     }
-    events_.clear();
-    auto fed = decoder_.feed(raw, events_);
-    if (!fed) {
-        raw_.consume(raw.size());
-        co_return Unexpected{from_wire(fed.error(), "multiplexed input")};
-    }
-    for (const auto& ev : events_) {
-        if (ev.code == protocol::MsgCode::data) {
-            data_.insert(data_.end(), ev.data.begin(), ev.data.end());
-        } else if (handler_) {
-            auto h = handler_(ev);
-            if (!h) {
-                raw_.consume(raw.size());
-                co_return h;
-            }
-        }
-    }
+    auto taken = take_frames(raw);
     raw_.consume(raw.size());  // event data pointed into raw: consumed only after copying
-    co_return SessionResult<void>{};
+    co_return taken;
 }
 
 engine::Task<SessionResult<void>> MuxIn::need(size_t n, std::string_view what) {

@@ -71,6 +71,8 @@ public:
 
 private:
     engine::Task<SessionResult<void>> pull(std::string_view what);
+    // Splits `raw` into frames: data to data_, messages to the handler.
+    SessionResult<void> take_frames(std::span<const std::byte> raw);
     void compact();
 
     transport::BufferedReader& raw_;
@@ -82,6 +84,9 @@ private:
     std::vector<std::byte> data_;
     size_t start_ = 0;
     std::vector<protocol::MuxEvent> events_;
+    // Bytes that arrived with the handshake but after its last value: the peer may send its
+    // first frames in the same write, so they are parsed as frames once multiplexing starts.
+    std::vector<std::byte> unframed_;
 };
 
 }  // namespace ursync::session

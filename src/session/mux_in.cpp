@@ -82,6 +82,14 @@ engine::Task<SessionResult<void>> MuxIn::need(size_t n, std::string_view what) {
     co_return SessionResult<void>{};
 }
 
+engine::Task<void> MuxIn::drain(std::string_view what) {
+    for (;;) {
+        auto r = co_await need(1, what);
+        if (!r) co_return;
+        consume(available().size());
+    }
+}
+
 engine::Task<SessionResult<int32_t>> MuxIn::read_int(std::string_view what) {
     return decode<int32_t>([](protocol::ByteCursor& c) { return protocol::get_int(c); }, what);
 }

@@ -65,6 +65,14 @@ public:
     // Copies exactly out.size() stream bytes.
     engine::Task<SessionResult<void>> read_bytes(std::span<std::byte> out, std::string_view what);
 
+    // Bounds every later wait by `ms` unless a timeout (--timeout) is already set.
+    void bound_waits_ms(uint64_t ms) {
+        if (raw_.timeout_ms() == 0) raw_.set_timeout_ms(ms);
+    }
+    // Reads and drops everything until the peer closes, fails or times out (its messages are
+    // still handled): what an end that gave up does so the peer reads its last words.
+    engine::Task<void> drain(std::string_view what);
+
     // Bytes read from the peer since multiplexing started (rsync counts its buffered I/O only,
     // not the handshake), for the "received" figure of the summary.
     uint64_t bytes_read() const { return raw_.total_read() - read_at_mux_start_; }

@@ -33,6 +33,7 @@ public:
     size_t capacity() const { return buf_.size(); }
     // A read timeout for every wait (0 = none), as set by --timeout.
     void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
+    uint64_t timeout_ms() const { return timeout_ms_; }
     uint64_t total_read() const { return total_read_; }
 
 private:

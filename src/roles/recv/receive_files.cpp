@@ -144,6 +144,25 @@ void report_fatal(Session& s, const SessionError& e) {
     if (s.link) s.link->receiver_failed = true;
 }
 
+// A fatal error ends the run at both ends: reported, then (protocol 31+, a remote peer) the
+// peer is told the exit code with MSG_ERROR_EXIT, as rsync's _exit_cleanup does, so a stock
+// client exits with it instead of "connection unexpectedly closed" (12). Then the peer's
+// input is read and dropped until it closes (rsync's noop_io_until_death, bounded by 60 s
+// unless --timeout is set), so our last words reach it before the connection ends.
+engine::Task<void> fail_run(Session& s, const SessionError& e) {
+    report_fatal(s, e);
+    const bool tell_peer = !s.local && !e.what.empty() && s.params.protocol >= 31 &&
+                           s.out.multiplexed() && exit_code_sent_to_peer(e.code);
+    if (!tell_peer) co_return;
+    co_await s.output.flush();
+    protocol::ByteWriter msg;
+    protocol::put_int(msg, to_int(e.code));
+    if (!co_await s.out.send_message(protocol::MsgCode::error_exit, msg.bytes())) co_return;
+    if (!co_await s.out.flush()) co_return;
+    s.in.bound_waits_ms(60'000);
+    co_await s.in.drain("the peer's end after an error");
+}
+
 // Not inlined into the coroutine: g++ 12 built the call in receive_files' frame wrongly under
 // ASan (a garbage reference reached requested_names_for).
 [[gnu::noinline]] void set_requested_names(RecvContext& ctx,
@@ -162,7 +181,8 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     parse_options.delete_excluded = s.options.delete_excluded;
     auto filters = FilterList::parse(ctx.filter_rules, parse_options);
     if (!filters) {
-        report_fatal(s, SessionError{filters.error().what, filters.error().code});
+        const SessionError err{filters.error().what, filters.error().code};
+        co_await fail_run(s, err);
         co_return;
     }
     ctx.filters = std::move(*filters);
@@ -172,7 +192,8 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     if (pd && !pd->empty() && pd->front() != '/') {
         auto added = ctx.filters.add("- " + *pd + "/");
         if (!added) {
-            report_fatal(s, SessionError{added.error().what, added.error().code});
+            const SessionError err{added.error().what, added.error().code};
+            co_await fail_run(s, err);
             co_return;
         }
     }
@@ -198,14 +219,14 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     if (first && !s.options.list_only) first = co_await set_up_destination(ctx, dest);
     if (!first) {
         s.hooks.no_send = nullptr;
-        report_fatal(s, first.error());
+        co_await fail_run(s, first.error());
         co_return;
     }
     {
         auto backup = co_await open_backup_target(ctx);
         if (!backup) {
             s.hooks.no_send = nullptr;
-            report_fatal(s, backup.error());
+            co_await fail_run(s, backup.error());
             co_return;
         }
         ctx.backup = std::move(*backup);
@@ -218,7 +239,8 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         !o.delete_excluded) {
         auto added = ctx.filters.add("P *" + o.suffix);
         if (!added) {
-            report_fatal(s, SessionError{added.error().what, added.error().code});
+            const SessionError err{added.error().what, added.error().code};
+            co_await fail_run(s, err);
             co_return;
         }
     }
@@ -232,7 +254,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     // The generator stops at its next check once ctx.fatal is set.
     co_await ctx.generator_done;
     s.hooks.no_send = nullptr;
-    if (ctx.fatal) report_fatal(s, *ctx.fatal);
+    if (ctx.fatal) co_await fail_run(s, *ctx.fatal);
     if (s.am_server) {
         s.stats.total_read = static_cast<int64_t>(s.in.bytes_read());
         s.stats.total_written = static_cast<int64_t>(s.out.bytes_written());

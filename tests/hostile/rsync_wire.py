@@ -225,6 +225,9 @@ class Demux:
             self.buffer += payload
         else:
             self.messages.append((tag, payload))
+            if tag == MSG_ERROR_EXIT:
+                # A stock client stops here (it answers and exits); so does a scripted one.
+                raise EOFError("the server sent MSG_ERROR_EXIT")
 
     def read(self, n):
         while len(self.buffer) < n:

@@ -51,19 +51,19 @@ Expected<void, WireError> DirTable::add_segment(std::span<const FileEntry> entri
 }
 
 WireResult<size_t> DirTable::open_segment(int32_t ndx) {
-    if (finished_) return malformed("file-list segment after the end of all file lists");
+    if (finished_) return invalid("file-list segment after the end of all file lists");
     const int64_t dir_ndx = dir_ndx_of_segment(ndx);
-    if (dir_ndx < 0) return malformed("not a file-list segment marker: " + std::to_string(ndx));
+    if (dir_ndx < 0) return invalid("not a file-list segment marker: " + std::to_string(ndx));
     if (static_cast<uint64_t>(dir_ndx) >= dirs_.size()) {
-        return malformed("invalid dir index " + std::to_string(dir_ndx) + " (have " +
+        return invalid("invalid dir index " + std::to_string(dir_ndx) + " (have " +
                          std::to_string(dirs_.size()) + ")");
     }
     Dir& dir = dirs_[static_cast<size_t>(dir_ndx)];
     if (!dir.active) {
-        return malformed("file-list segment for removed directory " + std::to_string(dir_ndx));
+        return invalid("file-list segment for removed directory " + std::to_string(dir_ndx));
     }
     if (dir.got_segment) {
-        return malformed("duplicate file-list segment for directory " + std::to_string(dir_ndx));
+        return invalid("duplicate file-list segment for directory " + std::to_string(dir_ndx));
     }
     dir.got_segment = true;
     return static_cast<size_t>(dir_ndx);

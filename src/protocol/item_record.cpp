@@ -50,7 +50,7 @@ WireResult<ItemRecord> get_item_record(ByteCursor& in, NdxState& ndx_state,
         auto xname = get_vstring(in, k_xname_len_max);
         if (!xname) {
             if (xname.error().incomplete()) return Unexpected{std::move(xname).error()};
-            return malformed("xname: " + xname.error().what);
+            return invalid("xname: " + xname.error().what);
         }
         rec.xname = std::move(*xname);
     }

@@ -67,7 +67,7 @@ WireResult<int32_t> get_ndx(ByteCursor& in, NdxState& state) {
         value = b + static_cast<uint32_t>(prev);
     }
     if (value > static_cast<uint32_t>(k_ndx_max)) {
-        return malformed("invalid file index " + std::to_string(value));
+        return invalid("invalid file index " + std::to_string(value));
     }
     const auto num = static_cast<int32_t>(value);
     if (negative) {

@@ -26,17 +26,17 @@ void put_sum_head(ByteWriter& out, const SumHead& head) {
 }
 
 WireResult<void> check_sum_head(const SumHead& head, int digest_len) {
-    if (head.count < 0) return malformed("invalid checksum count " + std::to_string(head.count));
+    if (head.count < 0) return invalid("invalid checksum count " + std::to_string(head.count));
     if (head.blength < 0 || head.blength > k_block_len_max) {
-        return malformed("invalid block length " + std::to_string(head.blength));
+        return invalid("invalid block length " + std::to_string(head.blength));
     }
-    if (head.count > 0 && head.blength == 0) return malformed("invalid zero block length");
+    if (head.count > 0 && head.blength == 0) return invalid("invalid zero block length");
     const int s2_max = std::clamp(digest_len, 0, k_peer_digest_len_max);
     if (head.s2length < 0 || head.s2length > s2_max) {
-        return malformed("invalid checksum length " + std::to_string(head.s2length));
+        return invalid("invalid checksum length " + std::to_string(head.s2length));
     }
     if (head.remainder < 0 || head.remainder > head.blength) {
-        return malformed("invalid remainder length " + std::to_string(head.remainder));
+        return invalid("invalid remainder length " + std::to_string(head.remainder));
     }
     return {};
 }

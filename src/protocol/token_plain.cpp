@@ -35,7 +35,7 @@ WireResult<TokenEvent> PlainTokenDecoder::next(ByteCursor& in) {
             // -(index + 1) for index >= 0; INT32_MIN maps to INT32_MAX, beyond any count.
             const int32_t index = static_cast<int32_t>(-(int64_t{*token} + 1));
             if (index >= block_count_) {
-                return malformed("invalid block index " + std::to_string(index) +
+                return invalid("invalid block index " + std::to_string(index) +
                                  " (count=" + std::to_string(block_count_) + ")");
             }
             return TokenEvent{TokenEvent::Kind::block, {}, index};

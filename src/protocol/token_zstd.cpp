@@ -111,7 +111,7 @@ void ZstdTokenDecoder::begin_file(int32_t block_count) {
 WireResult<TokenEvent> ZstdTokenDecoder::block_event() {
     if (rx_token_ >= block_count_) {
         failed_ = true;
-        return malformed("invalid block index " + std::to_string(rx_token_) +
+        return invalid("invalid block index " + std::to_string(rx_token_) +
                          " (count=" + std::to_string(block_count_) + ")");
     }
     return TokenEvent{TokenEvent::Kind::block, {}, rx_token_};

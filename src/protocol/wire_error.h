@@ -13,6 +13,8 @@ struct WireError {
     enum class Kind {
         incomplete,   // the input ended before the value did; not an error if more can arrive
         malformed,    // the bytes cannot be what the protocol allows (exit 12)
+        invalid,      // a value the protocol forbids: an index, count or length out of range,
+                      // a duplicate segment (rsync's RERR_PROTOCOL, exit 2)
         unsupported,  // a valid request we refuse (no common checksum, ...) (exit 4)
         version,      // incompatible protocol version (exit 2)
     };
@@ -24,6 +26,7 @@ struct WireError {
         switch (kind) {
             case Kind::incomplete:
             case Kind::malformed: return ExitCode::stream_io;
+            case Kind::invalid: return ExitCode::protocol;
             case Kind::unsupported: return ExitCode::unsupported;
             case Kind::version: return ExitCode::protocol;
         }
@@ -42,6 +45,9 @@ inline Unexpected<WireError> need_more(std::string what = {}) {
 }
 inline Unexpected<WireError> malformed(std::string what) {
     return Unexpected{WireError{WireError::Kind::malformed, std::move(what)}};
+}
+inline Unexpected<WireError> invalid(std::string what) {
+    return Unexpected{WireError{WireError::Kind::invalid, std::move(what)}};
 }
 inline Unexpected<WireError> unsupported(std::string what) {
     return Unexpected{WireError{WireError::Kind::unsupported, std::move(what)}};

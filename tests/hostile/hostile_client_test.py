@@ -291,8 +291,11 @@ class HostileClient(unittest.TestCase):
         code = peer.finish()
         outcome = Outcome(impl, code, bytes(peer.out), bytes(peer.err), peer.hung, error)
         outcome.root = root
-        self.check(not peer.hung, f"{outcome}: the server hung")
-        self.check(code >= 0, f"{outcome}: killed by signal {-code}")
+        # Stock rsync itself hangs now and then when the client stops during the final
+        # NDX_DONE exchange (a cut near the end of a push): not ours to judge, but ursync may not.
+        if impl == "ursync" or not peer.hung:
+            self.check(not peer.hung, f"{outcome}: the server hung")
+            self.check(code >= 0, f"{outcome}: killed by signal {-code}")
         self.check(listing(root, skip=target) == before,
                    f"{outcome}: something outside {target}/ changed")
         if sender:
@@ -326,10 +329,12 @@ class HostileClient(unittest.TestCase):
         if os.environ.get("HOSTILE_EXPLORE"):
             print("\n>>", "\n>> ".join(repr(o) for o in outcomes.values()), file=sys.stderr)
         if expect is None:  # whatever rsync does (a sweep); without rsync: safety only
-            if "rsync" in outcomes:
+            if "rsync" in outcomes and outcomes["rsync"].hung:  # then the stream's end: 12
+                self.assertEqual(outcomes["ursync"].code, RERR_STREAMIO, f"{outcomes}")
+            elif "rsync" in outcomes:
                 self.assertEqual(outcomes["ursync"].code, outcomes["rsync"].code, f"{outcomes}")
             return outcomes
-        if "rsync" in outcomes:
+        if "rsync" in outcomes and not outcomes["rsync"].hung:  # (see run_one on rsync's hangs)
             self.assertEqual(outcomes["rsync"].code, expect,
                              f"stock rsync no longer behaves as recorded: {outcomes['rsync']}")
         if ursync_expect is None:
@@ -476,16 +481,14 @@ class HostileClient(unittest.TestCase):
             c.send(tail(c, enc))
         return self.run_both(script, expect, inc=inc, version=version, **kw)
 
-    @unittest.expectedFailure
     def test_segment_never_announced(self):
-        # defect 7: ursync refuses it with exit 12, rsync with 2 ("Invalid dir index")
+        # defect 7 (fixed): both refuse it with exit 2 ("Invalid dir index")
         # dir_ndx 7 was never listed (the table holds "." and "sub")
         self.flist_then(lambda c, enc: c.ndx(w.NDX_FLIST_OFFSET - 7) + enc.entries(
             [w.file_entry("sub/x", b"x")]) + w.end_of_list(), RERR_PROTOCOL)
 
-    @unittest.expectedFailure
     def test_segment_for_a_file(self):
-        # defect 7: ursync refuses it with exit 12, rsync with 2 ("Invalid dir index")
+        # defect 7 (fixed): both refuse it with exit 2 ("Invalid dir index")
         # ndx -100 would be dir_ndx -1
         self.flist_then(lambda c, enc: c.ndx(w.NDX_FLIST_OFFSET + 1) + w.end_of_list(),
                         RERR_PROTOCOL)
@@ -494,9 +497,8 @@ class HostileClient(unittest.TestCase):
         self.flist_then(lambda c, enc: c.ndx(w.NDX_FLIST_OFFSET - 1) + w.end_of_list(),
                         RERR_PROTOCOL, inc=False)
 
-    @unittest.expectedFailure
     def test_duplicate_segment(self):
-        # defect 7: ursync refuses it with exit 12, rsync with 2 ("refusing malicious
+        # defect 7 (fixed): both refuse it with exit 2 ("refusing malicious
         # duplicate flist")
         seg = lambda c, enc: (c.ndx(w.NDX_FLIST_OFFSET - 1)  # noqa: E731
                               + enc.entries([w.file_entry("sub/x", b"x")]) + w.end_of_list())
@@ -554,15 +556,13 @@ class HostileClient(unittest.TestCase):
             return True
         self.push_answering(hostile, expect, **kw)
 
-    @unittest.expectedFailure
     def test_sum_head_s2length_beyond_digest(self):
-        # CVE-2024-12084 (md5 gives 16 bytes). defect 7: ursync refuses with 12, rsync 2
+        # CVE-2024-12084 (md5 gives 16 bytes). defect 7 (fixed): both exit 2
         self.bad_head(w.sum_head(1, 700, 17, 12))
         self.bad_head(w.sum_head(1, 700, 64, 12))
 
-    @unittest.expectedFailure
     def test_sum_head_negative_count(self):
-        # defect 7: ursync refuses with 12, rsync 2
+        # defect 7 (fixed): both exit 2
         self.bad_head(w.sum_head(-1, 700, 16, 0))
 
     def test_sum_head_overflowing_count(self):
@@ -573,16 +573,14 @@ class HostileClient(unittest.TestCase):
         self.bad_head(w.sum_head(0x7FFFFFFF, 0x20000, 16, 0), RERR_OK,
                       ursync_expect={RERR_PROTOCOL, RERR_STREAMIO})
 
-    @unittest.expectedFailure
     def test_sum_head_block_length_too_big(self):
-        # defect 7: ursync refuses these with 12, rsync with 2
+        # defect 7 (fixed): both refuse these with exit 2
         self.bad_head(w.sum_head(1, w.BLOCK_LEN_MAX + 1, 16, 0))
         self.bad_head(w.sum_head(1, 0, 16, 0))
         self.bad_head(w.sum_head(1, 700, 16, 701))
 
-    @unittest.expectedFailure
     def test_token_for_a_block_that_does_not_exist(self):
-        # defect 7: ursync refuses it with 12, rsync with 2 ("Invalid block index")
+        # defect 7 (fixed): both refuse it with exit 2 ("Invalid block index")
         def hostile(c, req, data):
             answer(c, req, data, tokens=w.int32(-1) + w.int32(0))
             return True
@@ -716,9 +714,8 @@ class HostileClient(unittest.TestCase):
             with self.subTest(marker=marker):
                 self.pull_with(lambda c, m=marker: c.send(c.ndx(m)), RERR_PROTOCOL)
 
-    @unittest.expectedFailure
     def test_sender_overlong_xname(self):
-        # defect 7: ursync refuses it with exit 12, rsync with 2
+        # defect 7 (fixed): both refuse it with exit 2
         self.pull_with(lambda c: c.send(w.encode_item(
             c.out_ndx, pull_ndx(c.inc_recurse)["a.txt"], w.ITEM_IS_NEW | w.ITEM_TRANSFER,
             xname=b"x" * 5000) + w.sum_head()), RERR_PROTOCOL)
@@ -727,23 +724,20 @@ class HostileClient(unittest.TestCase):
         self.pull_with(lambda c: self.request(c, pull_ndx(c.inc_recurse)["a.txt"], head=head,
                                               tail=sums), expect, checksums=checksums)
 
-    @unittest.expectedFailure
     def test_sender_sum_head_s2length_beyond_digest(self):
         # CVE-2024-12084/12085: md5 gives 16 bytes, xxh64 8.
-        # defect 7: ursync refuses these with exit 12, rsync with 2
+        # defect 7 (fixed): both refuse these with exit 2
         self.bad_request_head(w.sum_head(1, 700, 17, 12))
         self.bad_request_head(w.sum_head(1, 700, 9, 12), checksums="xxh64")
         self.bad_request_head(w.sum_head(1, 700, -1, 12))
 
-    @unittest.expectedFailure
     def test_sender_sum_head_counts(self):
-        # defect 7: ursync refuses a negative count with exit 12, rsync with 2
+        # defect 7 (fixed): both refuse a negative count with exit 2
         self.bad_request_head(w.sum_head(-1, 700, 16, 0))
-        self.bad_request_head(w.sum_head(0x7FFFFFFF, 700, 16, 0), RERR_STREAMIO)
+        self.bad_request_head(w.sum_head(0x7FFFFFFF, 700, 16, 0), 22)  # --max-alloc exceeded
 
-    @unittest.expectedFailure
     def test_sender_sum_head_block_lengths(self):
-        # defect 7: ursync refuses these with exit 12, rsync with 2
+        # defect 7 (fixed): both refuse these with exit 2
         self.bad_request_head(w.sum_head(1, w.BLOCK_LEN_MAX + 1, 16, 0))
         self.bad_request_head(w.sum_head(1, 0, 16, 0))
         self.bad_request_head(w.sum_head(1, 700, 16, 701))

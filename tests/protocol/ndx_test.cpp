@@ -95,12 +95,12 @@ TEST(Ndx, RejectsIndexBeyondInt32) {
     NdxState state{0x7FFFFFFE, 1};
     auto v = get_ndx(in, state);
     ASSERT_FALSE(v.has_value());
-    EXPECT_EQ(v.error().kind, WireError::Kind::malformed);
+    EXPECT_EQ(v.error().kind, WireError::Kind::invalid);
     EXPECT_EQ(state.prev_pos, 0x7FFFFFFE);
     const auto neg = hex("ff fe 7f ff");
     ByteCursor in2{Bytes{neg}};
     NdxState state2{-1, 0x7FFFFFF0};
-    EXPECT_EQ(get_ndx(in2, state2).error().kind, WireError::Kind::malformed);
+    EXPECT_EQ(get_ndx(in2, state2).error().kind, WireError::Kind::invalid);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ TEST(SumHead, RejectsHostileHeaders) {
         ByteCursor in{Bytes{out.bytes()}};
         auto r = get_sum_head(in, k_xxh128_len);
         ASSERT_FALSE(r.has_value()) << h.count << " " << h.blength << " " << h.s2length;
-        EXPECT_EQ(r.error().kind, WireError::Kind::malformed);
+        EXPECT_EQ(r.error().kind, WireError::Kind::invalid);
     }
     // s2length 16 is fine for a 16-byte digest, not for an 8-byte one (xxh64).
     ByteWriter out;

@@ -109,7 +109,7 @@ TEST(TokenPlain, RejectsBlockIndexOutOfRange) {
         ByteCursor in{Bytes{stream}};
         auto r = decoder.next(in);
         ASSERT_FALSE(r.has_value()) << text;
-        EXPECT_EQ(r.error().kind, WireError::Kind::malformed);
+        EXPECT_EQ(r.error().kind, WireError::Kind::invalid);
     }
     const auto ok = hex("fb ff ff ff");
     PlainTokenDecoder decoder{5};

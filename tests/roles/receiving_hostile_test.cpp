@@ -228,7 +228,7 @@ TEST_F(RecvHostile, OversizedStrongSumLengthIsRefused) {
     protocol::put_int(w, 64);  // s2length beyond the md5 digest
     protocol::put_int(w, 0);
     auto r = run_hostile(dir, w.take());
-    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    EXPECT_EQ(r.code, to_int(ExitCode::protocol));
 }
 
 TEST_F(RecvHostile, TruncatedFileDataLeavesNoTempFile) {

@@ -93,15 +93,18 @@ std::pair<DirHandle, size_t> DirRoot::nearest_cached(std::string_view rel_dir) {
 }
 
 Task<FsResult<DirHandle>> DirRoot::resolve_dir(std::string_view rel_dir, const char* op,
-                                               std::string_view rel) {
+                                               std::string_view rel, bool fresh) {
     if (rel_dir.empty() || is_root_rel(rel_dir)) co_return root_;
-    auto [base, done] = nearest_cached(rel_dir);
+    auto [base, done] = fresh ? std::pair<DirHandle, size_t>{root_, 0} : nearest_cached(rel_dir);
     if (done == rel_dir.size()) co_return base;
     if (use_openat2_) {
         std::string rest(rel_dir.substr(done));
         open_how how = beneath_how(O_PATH | O_DIRECTORY, 0);
         SysResult r = co_await engine_.openat2(base->get(), rest.c_str(), how);
-        if (!r) co_return Unexpected{sys_error(op, rel, r.err())};
+        if (!r) {
+            if (fresh && r.err() == ENOENT) cache_.invalidate(rel_dir);
+            co_return Unexpected{sys_error(op, rel, r.err())};
+        }
         DirHandle handle = adopt(r);
         cache_.insert(rel_dir, handle);
         co_return handle;
@@ -111,7 +114,10 @@ Task<FsResult<DirHandle>> DirRoot::resolve_dir(std::string_view rel_dir, const c
         size_t end = slash == std::string_view::npos ? rel_dir.size() : slash;
         std::string part(rel_dir.substr(done, end - done));
         SysResult r = co_await engine_.openat(base->get(), part.c_str(), k_walk_dir_flags);
-        if (!r) co_return Unexpected{sys_error(op, rel, r.err())};
+        if (!r) {
+            if (fresh && r.err() == ENOENT) cache_.invalidate(rel_dir.substr(0, end));
+            co_return Unexpected{sys_error(op, rel, r.err())};
+        }
         base = adopt(r);
         cache_.insert(rel_dir.substr(0, end), base);
         done = end == rel_dir.size() ? end : end + 1;
@@ -119,11 +125,11 @@ Task<FsResult<DirHandle>> DirRoot::resolve_dir(std::string_view rel_dir, const c
     co_return base;
 }
 
-Task<FsResult<Leaf>> DirRoot::resolve_leaf(std::string_view rel, const char* op) {
+Task<FsResult<Leaf>> DirRoot::resolve_leaf(std::string_view rel, const char* op, bool fresh) {
     if (!is_safe_rel_path(rel)) co_return Unexpected{unsafe_path_error(op, rel)};
     if (is_root_rel(rel)) co_return Unexpected{sys_error(op, rel, EINVAL)};
     auto [parent, name] = split_parent_leaf(rel);
-    auto dir = co_await resolve_dir(parent, op, rel);
+    auto dir = co_await resolve_dir(parent, op, rel, fresh);
     if (!dir) co_return Unexpected{std::move(dir).error()};
     co_return Leaf{std::move(*dir), std::string(name)};
 }
@@ -135,6 +141,12 @@ Task<FsResult<DirHandle>> DirRoot::dir(std::string rel_dir, const char* op) {
 
 Task<FsResult<Leaf>> DirRoot::leaf(std::string rel, const char* op) {
     co_return co_await resolve_leaf(rel, op);
+}
+
+Task<FsResult<DirHandle>> DirRoot::dir_now(std::string rel_dir, const char* op) {
+    if (rel_dir.empty()) co_return root_;  // the parent of a name at the top
+    if (!is_safe_rel_path(rel_dir)) co_return Unexpected{unsafe_path_error(op, rel_dir)};
+    co_return co_await resolve_dir(rel_dir, op, rel_dir, true);
 }
 
 Task<FsResult<int>> DirRoot::open(std::string rel, int flags, mode_t mode) {
@@ -190,7 +202,7 @@ Task<FsResult<FileAttrs>> DirRoot::stat(std::string rel, bool follow) {
 
 Task<FsResult<void>> DirRoot::mkdir(std::string rel, mode_t mode) {
     changed(rel, false);
-    auto leaf = co_await resolve_leaf(rel, "mkdir");
+    auto leaf = co_await resolve_leaf(rel, "mkdir", true);
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.mkdirat(leaf->dir->get(), leaf->name.c_str(), mode);
     if (!r) co_return Unexpected{sys_error("mkdir", rel, r.err())};
@@ -200,7 +212,7 @@ Task<FsResult<void>> DirRoot::mkdir(std::string rel, mode_t mode) {
 
 Task<FsResult<void>> DirRoot::unlink(std::string rel) {
     changed(rel, false);
-    auto leaf = co_await resolve_leaf(rel, "unlink");
+    auto leaf = co_await resolve_leaf(rel, "unlink", true);
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.unlinkat(leaf->dir->get(), leaf->name.c_str(), 0);
     cache_.invalidate(rel);
@@ -210,7 +222,7 @@ Task<FsResult<void>> DirRoot::unlink(std::string rel) {
 
 Task<FsResult<void>> DirRoot::rmdir(std::string rel) {
     changed(rel, true);
-    auto leaf = co_await resolve_leaf(rel, "rmdir");
+    auto leaf = co_await resolve_leaf(rel, "rmdir", true);
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     cache_.invalidate(rel);  // before: our cached fd of it must not outlive the name
     SysResult r = co_await engine_.unlinkat(leaf->dir->get(), leaf->name.c_str(), AT_REMOVEDIR);
@@ -221,9 +233,9 @@ Task<FsResult<void>> DirRoot::rmdir(std::string rel) {
 Task<FsResult<void>> DirRoot::rename(std::string from_rel, std::string to_rel, unsigned flags) {
     changed(from_rel, true);
     changed(to_rel, true);
-    auto from = co_await resolve_leaf(from_rel, "rename");
+    auto from = co_await resolve_leaf(from_rel, "rename", true);
     if (!from) co_return Unexpected{std::move(from).error()};
-    auto to = co_await resolve_leaf(to_rel, "rename");
+    auto to = co_await resolve_leaf(to_rel, "rename", true);
     if (!to) co_return Unexpected{std::move(to).error()};
     SysResult r = co_await engine_.renameat(from->dir->get(), from->name.c_str(), to->dir->get(),
                                             to->name.c_str(), flags);
@@ -237,7 +249,7 @@ Task<FsResult<void>> DirRoot::symlink(std::string target, std::string rel) {
     changed(rel, false);
     if (target.find('\0') != std::string::npos)
         co_return Unexpected{unsafe_path_error("symlink", rel)};
-    auto leaf = co_await resolve_leaf(rel, "symlink");
+    auto leaf = co_await resolve_leaf(rel, "symlink", true);
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.symlinkat(target.c_str(), leaf->dir->get(), leaf->name.c_str());
     if (!r) co_return Unexpected{sys_error("symlink", rel, r.err())};
@@ -248,7 +260,7 @@ Task<FsResult<void>> DirRoot::link(std::string existing_rel, std::string new_rel
     changed(new_rel, false);
     auto from = co_await resolve_leaf(existing_rel, "link");
     if (!from) co_return Unexpected{std::move(from).error()};
-    auto to = co_await resolve_leaf(new_rel, "link");
+    auto to = co_await resolve_leaf(new_rel, "link", true);
     if (!to) co_return Unexpected{std::move(to).error()};
     SysResult r = co_await engine_.linkat(from->dir->get(), from->name.c_str(), to->dir->get(),
                                           to->name.c_str(), 0);
@@ -258,7 +270,7 @@ Task<FsResult<void>> DirRoot::link(std::string existing_rel, std::string new_rel
 
 Task<FsResult<void>> DirRoot::mknod(std::string rel, mode_t mode, dev_t dev) {
     changed(rel, false);
-    auto leaf = co_await resolve_leaf(rel, "mknod");
+    auto leaf = co_await resolve_leaf(rel, "mknod", true);
     if (!leaf) co_return Unexpected{std::move(leaf).error()};
     SysResult r = co_await engine_.mknodat(leaf->dir->get(), leaf->name.c_str(), mode, dev);
     if (!r) co_return Unexpected{sys_error("mknod", rel, r.err())};

@@ -74,6 +74,12 @@ public:
     engine::Task<FsResult<DirHandle>> dir(std::string rel_dir, const char* op);
     // The parent of `rel` (which must not be ".") and its leaf name. `op` labels errors.
     engine::Task<FsResult<Leaf>> leaf(std::string rel, const char* op);
+    // The directory `rel_dir` as it stands now: resolved afresh from the root, never taken from
+    // the cache, which then holds it instead of what it held. A directory moved away (or
+    // replaced) since it was cached is not written through again; when nothing is there now
+    // (ENOENT), `rel_dir` and everything beneath it are forgotten. Commits (a temp file renamed
+    // into place) and the namespace operations below resolve their parents this way.
+    engine::Task<FsResult<DirHandle>> dir_now(std::string rel_dir, const char* op);
 
     // Opens `rel` with O_NOFOLLOW|O_CLOEXEC added: no component, the leaf included, may be a
     // symlink (ELOOP, or ENOTDIR from the walk). Returns the fd; the caller closes it.
@@ -124,9 +130,11 @@ private:
     // `rel_dir` where the part still to resolve starts (rel_dir.size() when all of it is cached).
     std::pair<DirHandle, size_t> nearest_cached(std::string_view rel_dir);
     // The coroutines below take views: their callers keep the strings alive while awaiting.
+    // `fresh`: from the root, not from the cache (which then holds the result).
     engine::Task<FsResult<DirHandle>> resolve_dir(std::string_view rel_dir, const char* op,
-                                                  std::string_view rel);
-    engine::Task<FsResult<Leaf>> resolve_leaf(std::string_view rel, const char* op);
+                                                  std::string_view rel, bool fresh = false);
+    engine::Task<FsResult<Leaf>> resolve_leaf(std::string_view rel, const char* op,
+                                              bool fresh = false);
 
     engine::Engine& engine_;
     std::string path_;

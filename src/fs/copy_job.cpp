@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
+#include "fs/dir_check.h"
 #include "fs/temp_registry.h"
 #include "fs/xattrs.h"
 
@@ -94,8 +96,29 @@ int create_temp(CopyItem& item, mode_t mode) {
     return fd;
 }
 
-// One item; returns with item.stage/err set. `src`/`tmp` are closed by the caller.
-void copy_one(CopyItem& item, int& src, int& tmp) {
+// Whether the source changed while it was copied: fewer bytes came than its size at open
+// (`err` = ENODATA: it shrank), or its size or mtime is no longer what it was then (`err` = 0,
+// or the errno of a failed fstat).
+bool source_changed(int src, const struct stat& at_open, int64_t copied, int& err) {
+    err = 0;
+    if (copied != at_open.st_size) {
+        err = ENODATA;  // rsync's sender: "read errors mapping ...: No data available"
+        return true;
+    }
+    struct stat now {};
+    if (::fstat(src, &now) != 0) {
+        err = errno;
+        return true;
+    }
+    return now.st_size != at_open.st_size || now.st_mtim.tv_sec != at_open.st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != at_open.st_mtim.tv_nsec;
+}
+
+// Everything before the copy is put in place: source opened and checked, temp file created
+// and filled, attributes set. Returns with item.stage/err set (done: ready to commit), `tmp`
+// still open only for an unnamed temp file (a named one is closed: its delayed write errors
+// are seen here). `src`/`tmp` are closed by the caller.
+void prepare_one(CopyItem& item, int& src, int& tmp) {
     src = ::openat(item.src_dir, item.src_name.c_str(),
                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (src < 0) {
@@ -109,6 +132,7 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
         item.err = S_ISDIR(sst.st_mode) ? EISDIR : EINVAL;
         return;
     }
+    item.source_size = static_cast<int64_t>(sst.st_size);
     // Created with its final permission bits where the umask allows (saves the chmod; nobody
     // else can see the name yet), never with more than 0777.
     const auto create_mode = static_cast<mode_t>(item.preserve.perms ? (item.want.mode & 0777) | 0600
@@ -134,6 +158,12 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
         return;
     }
     item.bytes = copied;
+    // The copy is whole only if the source stood still meanwhile (a local copy has no
+    // whole-file checksum to catch it): else the caller redoes it.
+    if (source_changed(src, sst, copied, item.err)) {
+        item.stage = CopyStage::source_changed;
+        return;
+    }
     // Attribute failures are reported but the file still goes into place (rsync's
     // finish_transfer); without a stat of the temp file they are skipped, as there.
     for (const auto& [name, value] : item.xattrs) {
@@ -170,12 +200,24 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
         item.err = errno;
         return;
     }
-    if (!item.temp_named) {
-        int err = link_unnamed(tmp, item.dst_dir, item.final_name.c_str());
-        if (err == 0) {
-            item.stage = CopyStage::done;
+    if (item.temp_named) {
+        const int closed = ::close(tmp);
+        tmp = -1;
+        if (closed != 0) {  // a delayed write error (NFS, a full disk): the data is not all there
+            item.stage = CopyStage::copy_data;
+            item.err = errno;
             return;
         }
+    }
+    item.stage = CopyStage::done;
+}
+
+// Puts a prepared copy in place; returns with item.stage/err set. `tmp`: the unnamed temp
+// file's fd (closed by the caller).
+void commit_one(CopyItem& item, int& tmp) {
+    if (!item.temp_named) {
+        int err = link_unnamed(tmp, item.dst_dir, item.final_name.c_str());
+        if (err == 0) return;
         if (err == EEXIST) {  // taken meanwhile: replaced by a rename, as any other file
             err = link_unnamed(tmp, item.dst_dir, item.temp_name.c_str());
             item.temp_named = err == 0;
@@ -185,26 +227,57 @@ void copy_one(CopyItem& item, int& src, int& tmp) {
             // take named temp files.
             g_unnamed_ok.store(false, std::memory_order_relaxed);
             ::close(tmp);
-            ::close(src);
-            tmp = src = -1;
+            tmp = -1;
             item.dest_absent = false;
-            copy_one(item, src, tmp);
-            return;
+            item.attr_err = 0;
+            item.attr_op = nullptr;
+            int src = -1;
+            prepare_one(item, src, tmp);
+            if (src >= 0) ::close(src);
+            if (item.stage != CopyStage::done) return;
         }
-    }
-    const int closed = ::close(tmp);
-    tmp = -1;
-    if (closed != 0) {  // a delayed write error (NFS, a full disk): the data is not all there
-        item.stage = CopyStage::copy_data;
-        item.err = errno;
-        return;
+        ::close(tmp);
+        tmp = -1;
     }
     if (::renameat(item.dst_dir, item.temp_name.c_str(), item.dst_dir, item.final_name.c_str()) != 0) {
         item.stage = CopyStage::rename;
         item.err = errno;
-        return;
     }
-    item.stage = CopyStage::done;
+}
+
+// The check of each destination directory the batch puts copies in: (fd, path, result).
+struct DirCheck {
+    int fd;
+    const std::string* rel;
+    int err;
+};
+
+// Checks every distinct directory of `items` that has a copy to put in place.
+std::vector<DirCheck> check_dirs(std::span<CopyItem> items, const CopyRoot& root) {
+    std::vector<DirCheck> dirs;
+    for (const CopyItem& item : items) {
+        if (item.stage != CopyStage::done) continue;
+        bool seen = false;
+        for (const DirCheck& d : dirs) seen = seen || d.fd == item.dst_dir;
+        if (!seen) {
+            dirs.push_back(DirCheck{item.dst_dir, &item.dst_rel_dir,
+                                    dir_at_place(root.fd, item.dst_rel_dir, item.dst_dir,
+                                                 root.use_openat2)});
+        }
+    }
+    return dirs;
+}
+
+int dir_error(const std::vector<DirCheck>& dirs, int fd) {
+    for (const DirCheck& d : dirs)
+        if (d.fd == fd) return d.err;
+    return 0;
+}
+
+void fail_moved(CopyItem& item, int err) {
+    item.stage = CopyStage::rename;
+    item.err = err;
+    item.dir_moved = true;
 }
 
 }  // namespace
@@ -231,15 +304,40 @@ int64_t copy_fd_data(int src, int dst, int64_t expected) {
     }
 }
 
-void run_copy_job(std::span<CopyItem> items) {
-    for (CopyItem& item : items) {
+void run_copy_job(std::span<CopyItem> items, CopyRoot root) {
+    // Copies, each source closed when done; unnamed temp files stay open until linked in.
+    std::vector<int> tmps(items.size(), -1);
+    for (size_t i = 0; i < items.size(); ++i) {
         int src = -1;
-        int tmp = -1;
-        copy_one(item, src, tmp);
-        if (tmp >= 0) ::close(tmp);
+        prepare_one(items[i], src, tmps[i]);
         if (src >= 0) ::close(src);
-        if (item.stage != CopyStage::done && item.temp_named)
-            ::unlinkat(item.dst_dir, item.temp_name.c_str(), 0);
+    }
+    // Into place, each directory checked just before, and again just after.
+    std::vector<DirCheck> before;
+    if (root.fd >= 0) before = check_dirs(items, root);
+    for (size_t i = 0; i < items.size(); ++i) {
+        CopyItem& item = items[i];
+        if (item.stage != CopyStage::done) continue;
+        if (const int err = dir_error(before, item.dst_dir); err != 0) {
+            fail_moved(item, err);
+            continue;
+        }
+        commit_one(item, tmps[i]);
+    }
+    if (root.fd >= 0) {
+        // Moved while the copies went in: what went in under a free name is taken back out.
+        const std::vector<DirCheck> after = check_dirs(items, root);
+        for (CopyItem& item : items) {
+            const int err = dir_error(after, item.dst_dir);
+            if (item.stage != CopyStage::done || err == 0 || !item.dest_absent) continue;
+            ::unlinkat(item.dst_dir, item.final_name.c_str(), 0);
+            fail_moved(item, err);
+        }
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (tmps[i] >= 0) ::close(tmps[i]);
+        if (items[i].stage != CopyStage::done && items[i].temp_named)
+            ::unlinkat(items[i].dst_dir, items[i].temp_name.c_str(), 0);
     }
 }
 

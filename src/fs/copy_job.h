@@ -4,6 +4,13 @@
 // destination name is free, the temp file is an unnamed O_TMPFILE inode linked in at the end
 // (no name ever to clean up, one directory update instead of three); else, and where the file
 // system cannot, an O_EXCL ".name.XXXXXX" renamed over the final name.
+//
+// Two checks keep a copy whole and in place (shared/docs/security.md, "Data safety"): a source
+// whose size or mtime changed while it was copied fails the copy (CopyStage::source_changed: the
+// caller redoes it), and before the batch's copies are put in place each destination directory
+// is checked to be still where the transfer put it (fs/dir_check.h), once per directory per
+// batch, and again after (a copy put in place in a directory that was moved meanwhile is taken
+// back where it can be: a name linked to an unnamed temp file is removed).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +26,16 @@
 namespace ursync::fs {
 
 // Where a copy stopped (CopyStage::done when the file is in place).
-enum class CopyStage { done, open_source, not_regular, create_temp, copy_data, fsync, rename };
+enum class CopyStage {
+    done,
+    open_source,
+    not_regular,
+    create_temp,
+    copy_data,
+    source_changed,  // err: ENODATA (it shrank: fewer bytes than its size at open), else 0
+    fsync,
+    rename,  // with dir_moved: the destination directory was no longer at its place (ENOENT)
+};
 
 struct CopyItem {
     // In: the source leaf in its directory, the destination directory with the temp and final
@@ -27,6 +43,7 @@ struct CopyItem {
     int src_dir = -1;
     std::string src_name;
     int dst_dir = -1;
+    std::string dst_rel_dir;  // dst_dir's path beneath the destination root ("" at the top)
     std::string temp_name;
     std::string final_name;
     FileAttrs want;
@@ -42,11 +59,19 @@ struct CopyItem {
     const char* attr_op = nullptr;  // ... this one
     int64_t bytes = 0;              // data bytes copied
     bool temp_named = false;        // temp_name was created (else the temp file had no name)
+    bool dir_moved = false;         // dst_dir was no longer at dst_rel_dir (stage rename)
+    int64_t source_size = 0;        // the source's size when it was opened
+};
+
+// The destination root the items' directories are checked against (fd -1: no check).
+struct CopyRoot {
+    int fd = -1;
+    bool use_openat2 = false;
 };
 
 // Copies every item, filling in its result; runs on a worker thread (blocking syscalls). A
 // failed item leaves no temp file behind and the destination untouched.
-void run_copy_job(std::span<CopyItem> items);
+void run_copy_job(std::span<CopyItem> items, CopyRoot root = {});
 
 // Copies `src` to `dst` from their current offsets: `expected` bytes (or to the end of src if
 // it is shorter; -1: to the end), by copy_file_range, or read/write where the kernel cannot

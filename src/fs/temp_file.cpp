@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <string>
 #include <utility>
 
 #include "engine/io_helpers.h"
@@ -107,8 +108,18 @@ Task<FsResult<void>> TempFile::commit(bool fsync) {
         }
     }
     if (err == 0) {
-        SysResult r = co_await engine.renameat(dir_->get(), temp_name_.c_str(), dir_->get(),
-                                               final_name_.c_str());
+        // Into the directory that is at the final name's place now: if the one the temp file
+        // was made in was moved away (or replaced), the temp file is not there and the rename
+        // fails (ENOENT), as rsync's would by path; nothing is put in place outside the tree.
+        std::string parent(split_parent_leaf(final_rel_).parent);
+        auto now = co_await root_->dir_now(parent, "rename");
+        SysResult r = SysResult::from_raw(0);
+        if (now) {
+            r = co_await engine.renameat((*now)->get(), temp_name_.c_str(), (*now)->get(),
+                                         final_name_.c_str());
+        } else {
+            r = SysResult::from_errno(now.error().err);
+        }
         if (!r) {
             failed_op = "rename";
             err = r.err();

@@ -9,6 +9,9 @@ one fault into the byte stream, chosen by environment variables:
                               and exit (a dying ssh)
   FAULT=stall-s2c             after FAULT_AT bytes of server->client data, forward nothing more
                               (a hung link) until the client is gone
+  FAULT=pause-s2c | pause-c2s once the path FAULT_PAUSE_WHEN exists, forward nothing more in
+                              that direction: create the file FAULT_PAUSED, wait until the path
+                              FAULT_RESUME exists, then go on (the test acts on a quiet peer)
 """
 import os
 import select
@@ -27,6 +30,9 @@ cmd = " ".join(args[1:])  # drop the host, then run the rest as sshd would
 fault = os.environ.get("FAULT", "")
 fault_at = int(os.environ.get("FAULT_AT", "65536"))
 run_byte = ord(os.environ.get("FAULT_BYTE", "Q"))
+pause_when = os.environ.get("FAULT_PAUSE_WHEN", "")
+paused_marker = os.environ.get("FAULT_PAUSED", "")
+resume_when = os.environ.get("FAULT_RESUME", "")
 child = subprocess.Popen(["sh", "-c", cmd], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          bufsize=0)
 
@@ -43,14 +49,26 @@ def write_all(fd, data):
         view = view[n:]
 
 
+def pause():
+    with open(paused_marker, "w"):
+        pass
+    while not os.path.exists(resume_when):
+        time.sleep(0.01)
+
+
 def pump(src, dst, direction):
     seen = 0
     flipped = False
+    paused = False
     run = 0
     while True:
-        chunk = os.read(src, 65536)
+        # Small reads while a pause is due: what the peer has not got yet stays here.
+        chunk = os.read(src, 4096 if fault == "pause-" + direction and not paused else 65536)
         if not chunk:
             break
+        if fault == "pause-" + direction and not paused and os.path.exists(pause_when):
+            pause()
+            paused = True
         data = bytearray(chunk)
         if fault == "flip-" + direction and not flipped:
             for i, b in enumerate(data):

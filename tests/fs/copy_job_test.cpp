@@ -190,6 +190,65 @@ TEST_F(CopyJob, AFullDiskLeavesNothingForANewFile) {
     EXPECT_TRUE(names_in(base_ + "/dst").empty());
 }
 
+// A destination directory moved out of the tree before the batch is put in place: nothing
+// lands in it at its new place, and the copies fail as "not there" (issue 15, defect 5).
+TEST_F(CopyJob, ADirectoryMovedAwayGetsNoCopies) {
+    ASSERT_EQ(::mkdir((base_ + "/dst/sub").c_str(), 0755), 0);
+    const int sub = ::open((base_ + "/dst/sub").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(sub, 0);
+    write_text(src("new"), "new data");
+    write_text(src("top"), "top data");
+    write_text(base_ + "/dst/sub/old", "old");
+    std::vector<CopyItem> items{item("new"), item("old"), item("top")};
+    items[0].dest_absent = true;
+    for (CopyItem* it : {&items[0], &items[1]}) {
+        it->dst_dir = sub;
+        it->dst_rel_dir = "sub";
+    }
+    items[1].src_name = "new";
+    ASSERT_EQ(::rename((base_ + "/dst/sub").c_str(), (base_ + "/away").c_str()), 0);
+    for (bool openat2 : {true, false}) {
+        for (CopyItem& it : items) {
+            it.stage = CopyStage::done;
+            it.err = 0;
+            it.dir_moved = false;
+        }
+        run_copy_job(items, CopyRoot{dst_, openat2});
+        for (size_t i = 0; i < 2; ++i) {
+            EXPECT_EQ(items[i].stage, CopyStage::rename);
+            EXPECT_EQ(items[i].err, ENOENT);
+            EXPECT_TRUE(items[i].dir_moved);
+        }
+        EXPECT_EQ(items[2].stage, CopyStage::done);  // the root itself stays in place
+        EXPECT_EQ(names_in(base_ + "/away"), std::set<std::string>{"old"});
+        EXPECT_EQ(read_text(base_ + "/away/old"), "old");
+    }
+    // Another directory in its place is not the one held either.
+    ASSERT_EQ(::mkdir((base_ + "/dst/sub").c_str(), 0755), 0);
+    items[0].stage = CopyStage::done;
+    std::vector<CopyItem> one{items[0]};
+    run_copy_job(one, CopyRoot{dst_, true});
+    EXPECT_TRUE(one[0].dir_moved);
+    EXPECT_TRUE(names_in(base_ + "/dst/sub").empty());
+    EXPECT_EQ(names_in(base_ + "/away"), std::set<std::string>{"old"});
+    ::close(sub);
+}
+
+TEST_F(CopyJob, ADirectoryInPlaceGetsItsCopies) {
+    ASSERT_EQ(::mkdir((base_ + "/dst/sub").c_str(), 0755), 0);
+    const int sub = ::open((base_ + "/dst/sub").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(sub, 0);
+    write_text(src("a"), "a data");
+    std::vector<CopyItem> items{item("a")};
+    items[0].dst_dir = sub;
+    items[0].dst_rel_dir = "sub";
+    items[0].dest_absent = true;
+    run_copy_job(items, CopyRoot{dst_, false});
+    EXPECT_EQ(items[0].stage, CopyStage::done);
+    EXPECT_EQ(read_text(base_ + "/dst/sub/a"), "a data");
+    ::close(sub);
+}
+
 TEST(CopyFdData, StopsAtTheExpectedLength) {
     char path[] = "/tmp/ursync-cfd-XXXXXX";
     const int src = ::mkstemp(path);

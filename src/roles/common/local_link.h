@@ -35,6 +35,10 @@ public:
     // ndx was copied (`bytes` of data) as if sent with item flags `iflags`: counted and logged
     // as rsync's sender does for a sent file, its line in `order` among the sender's lines.
     virtual void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder order) = 0;
+    // ndx was copied as if sent, but its source shrank while it was read (errno `err`): as
+    // local_sent, then the read error rsync's sender reports for it ("read errors mapping").
+    virtual void local_read_error(int32_t ndx, uint16_t iflags, int64_t bytes, int err,
+                                  LocalOrder order) = 0;
     // The source of ndx could not be opened (errno `err`): "file has vanished" or an error.
     virtual void local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) = 0;
     // A line about item `seq` that came as a message (a deletion), printed in order.

@@ -93,6 +93,20 @@ void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder 
     item_done(order.seq);
 }
 
+// mirrors the read-error report of rsync sender.c:send_files (the data was zero-filled there,
+// so the receiver's checksum fails and the file is redone)
+void Sender::local_read_error(int32_t ndx, uint16_t iflags, int64_t bytes, int err,
+                              LocalOrder order) {
+    local_sent(ndx, iflags, bytes, order);
+    auto found = list_.lookup(ndx);
+    if (!found) return;
+    s_.state.io_error |= k_ioerr_general;
+    s_.state.partial = true;
+    s_.output.error(std::string(k_sender_sys_prefix) + "read errors mapping " +
+                    list_.builder().full_name(found->info->root, found->entry->name) + ": " +
+                    errno_text(err) + "\n");
+}
+
 void Sender::local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) {
     auto found = count_local_transfer(ndx, iflags);
     item_done(order.seq);

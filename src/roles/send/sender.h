@@ -53,6 +53,8 @@ class Sender final : public LocalSenderSide {
     // A local copy's receiving side copying files itself (roles/local_link.h).
     std::optional<LocalSourceRef> local_source(int32_t ndx) override;
     void local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder order) override;
+    void local_read_error(int32_t ndx, uint16_t iflags, int64_t bytes, int err,
+                          LocalOrder order) override;
     void local_open_failed(int32_t ndx, uint16_t iflags, int err, LocalOrder order) override;
     void ordered_line(uint64_t seq, std::string line) override;
     // What both of those count for ndx as a transferred file (its echoed request included);

@@ -82,6 +82,8 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     p.item.src_dir = src_leaf->dir->get();
     p.item.src_name = std::move(src_leaf->name);
     p.item.dst_dir = dst_leaf->dir->get();
+    p.item.dst_rel_dir = dir_prefix(name);
+    if (!p.item.dst_rel_dir.empty()) p.item.dst_rel_dir.pop_back();  // "dir/" -> "dir"
     p.item.temp_name = std::move(temp_leaf);
     p.item.final_name = std::move(dst_leaf->name);
     p.item.want = want_of(e, mode);
@@ -124,8 +126,11 @@ engine::Task<void> LocalCopier::run_batch(std::vector<Pending> batch) {
     items.reserve(batch.size());
     for (Pending& p : batch) items.push_back(std::move(p.item));
     std::span<fs::CopyItem> view(items);
-    auto job = [view] {
-        fs::run_copy_job(view);
+    // Each destination directory is checked to be still in place before (and after) the
+    // batch's copies go into it.
+    const fs::CopyRoot root{ctx_.root->fd(), ctx_.root->uses_openat2()};
+    auto job = [view, root] {
+        fs::run_copy_job(view, root);
         return 0;
     };
     co_await ctx_.s.engine.offload(job);
@@ -166,13 +171,38 @@ void LocalCopier::finish(Pending& p) {
         ctx_.fail(session::SessionError{"write failed on \"" + p.name + "\": " + errno_text(c.err),
                                         ExitCode::file_io});
         break;
+    case fs::CopyStage::source_changed:
+        source_changed(p);
+        return;
     case fs::CopyStage::rename:
         if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
+        // A directory moved away: its cached fd is dropped, so what comes later for it is
+        // resolved afresh (and fails as rsync's would: the directory is not there).
+        if (c.dir_moved) ctx_.root->forget(c.dst_rel_dir);
         report_xfer_error(ctx_, "rename \"" + dir_prefix(p.name) + c.temp_name + "\" -> \"" + p.name +
                                     "\": " + errno_text(c.err));
         break;
     }
     transfer_ended(ctx_, p.ref, p.ndx, false, ok);
+}
+
+// A source that changed while it was copied: as rsync's sender and receiver end a file whose
+// source changed while it was sent (the sender reports a short read; the whole-file checksum
+// fails), the copy is discarded and the file redone, over the wire, in the redo pass.
+void LocalCopier::source_changed(Pending& p) {
+    const fs::CopyItem& c = p.item;
+    if (LocalSenderSide* sender = link_.sender) {
+        if (c.err != 0) sender->local_read_error(p.ndx, p.iflags, c.source_size, c.err, p.order);
+        else sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
+    }
+    // mirrors the warning of rsync receiver.c:recv_files (never inplace or partial here)
+    const auto& o = ctx_.s.options;
+    if (o.info.level(cli::InfoWord::name) >= 1 || o.stdout_format_has_i != 0) {
+        ctx_.s.output.error("WARNING: " + ctx_.entry(p.ref).name +
+                            " failed verification -- update discarded (will try again).\n");
+    }
+    ctx_.state(p.ref).redo_asked = true;
+    transfer_ended(ctx_, p.ref, p.ndx, true, false);
 }
 
 }  // namespace ursync::roles

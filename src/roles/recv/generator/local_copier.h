@@ -60,6 +60,7 @@ private:
     };
     engine::Task<void> run_batch(std::vector<Pending> batch);
     void finish(Pending& p);
+    void source_changed(Pending& p);
 
     RecvContext& ctx_;
     LocalLink& link_;

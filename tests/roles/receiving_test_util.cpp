@@ -177,7 +177,7 @@ session::MuxIn::MessageHandler handler_for(Session& s) {
             }
             case MsgCode::no_send: {
                 auto ndx = protocol::message_int(ev);
-                if (ndx && s.hooks.no_send) s.hooks.no_send(*ndx);
+                if (ndx && s.hooks.no_send) return s.hooks.no_send(*ndx);
                 break;
             }
             case MsgCode::error_exit:

@@ -30,9 +30,12 @@ namespace ursync::roles {
 // Out-of-band messages from the peer that belong to a role; the connection code's message
 // handler calls these (each may be empty). They run synchronously inside a read.
 struct RoleHooks {
-    std::function<void(int32_t ndx)> no_send;          // MSG_NO_SEND (sender could not open ndx)
+    // MSG_NO_SEND (sender could not open ndx) and MSG_SUCCESS (--remove-source-files): an
+    // index the role never listed is an error that ends the run.
+    using IndexHook = std::function<session::SessionResult<void>(int32_t ndx)>;
+    IndexHook no_send;
     std::function<void(std::string_view name)> deleted; // MSG_DELETED (dirs end in '\0')
-    std::function<void(int32_t ndx)> success;          // MSG_SUCCESS (--remove-source-files)
+    IndexHook success;
 };
 
 struct Session {

@@ -46,7 +46,7 @@ session::MuxIn::MessageHandler message_handler(Session& s) {
                 auto ndx = protocol::message_int(ev);
                 if (!ndx) return Unexpected{session::from_wire(ndx.error(), "a message")};
                 auto& hook = ev.code == MsgCode::no_send ? s.hooks.no_send : s.hooks.success;
-                if (hook) hook(*ndx);
+                if (hook) return hook(*ndx);
                 break;
             }
             case MsgCode::deleted:

@@ -212,7 +212,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     ctx.log_ctx.preserve_mtimes = s.options.times;
     ctx.log_ctx.receiver_symlink_times = true;
     ctx.log_ctx.allow_8bit = s.options.eight_bit_output;
-    s.hooks.no_send = [&ctx](int32_t ndx) { note_no_send(ctx, ndx); };
+    s.hooks.no_send = [&ctx](int32_t ndx) { return note_no_send(ctx, ndx); };
 
     auto first = co_await parse_id_maps(ctx);
     if (first) first = co_await recv_first_file_list(ctx);

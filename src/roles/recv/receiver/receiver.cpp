@@ -224,10 +224,22 @@ engine::Task<void> run_receiver(RecvContext& ctx) {
     ctx.receiver_progress.notify();
 }
 
-void note_no_send(RecvContext& ctx, int32_t ndx) {
+session::SessionResult<void> note_no_send(RecvContext& ctx, int32_t ndx) {
     auto loc = locate_ndx(ctx, ndx);
-    if (!loc || !loc->idx) return;
-    transfer_ended(ctx, EntryRef{loc->seg, *loc->idx}, ndx, false, false);
+    if (!loc) {
+        const auto& segs = ctx.flist.segments();
+        int64_t first = 0, last = -1;
+        if (ctx.recv_first_open < segs.size()) {
+            first = int64_t{segs[ctx.recv_first_open].ndx_start} - 1;
+            last = int64_t{segs.back().ndx_start} + static_cast<int64_t>(segs.back().entries.size()) - 1;
+        }
+        return session::fail("File-list index " + std::to_string(ndx) + " not in " +
+                                 std::to_string(first) + " - " + std::to_string(last) +
+                                 " (got_flist_entry_status)",
+                             ExitCode::protocol);
+    }
+    if (loc->idx) transfer_ended(ctx, EntryRef{loc->seg, *loc->idx}, ndx, false, false);
+    return {};
 }
 
 }  // namespace ursync::roles

@@ -19,6 +19,8 @@ namespace ursync::roles {
 engine::Task<void> run_receiver(RecvContext& ctx);
 
 // The sender could not send ndx (MSG_NO_SEND): the transfer is over for the generator.
-void note_no_send(RecvContext& ctx, int32_t ndx);
+// MSG_NO_SEND: the sender could not open `ndx`; an index never listed (or already released)
+// is a protocol error (rsync's got_flist_entry_status, exit 2).
+session::SessionResult<void> note_no_send(RecvContext& ctx, int32_t ndx);
 
 }  // namespace ursync::roles

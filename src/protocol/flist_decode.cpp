@@ -131,7 +131,7 @@ WireResult<bool> read_attributes(ByteCursor& in, FileEntry& e, NextState& next, 
     }
     e.mode = next.mode;
     if (!mode_acceptable(e.mode, options)) {
-        return malformed("invalid file mode " + octal(e.mode) + " for " + e.name);
+        return invalid("invalid file mode " + octal(e.mode) + " for " + e.name);
     }
     if (options.atimes && !e.is_dir()) {
         if (!(xflags & k_xmit_same_atime)) {
@@ -240,7 +240,7 @@ WireResult<FlistItem> decode_entry(ByteCursor& in_out, FlistCodecState& state,
                          " longer than the previous name");
     }
     if (l2 > k_name_len_max - l1) {
-        return malformed("file name too long (" + std::to_string(l1 + l2) + " bytes)");
+        return overflow("file name too long (" + std::to_string(l1 + l2) + " bytes)");
     }
     URSYNC_FLIST_TRY(suffix, take_string(in, l2, "file name"));
     FileEntry e;

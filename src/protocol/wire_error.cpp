@@ -12,6 +12,7 @@ std::string describe(const WireError& error) {
             if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
             return text;
         }
+        case WireError::Kind::overflow: return "buffer overflow: " + error.what;
         case WireError::Kind::unsupported: return error.what;
         case WireError::Kind::version: return error.what;
     }

@@ -15,6 +15,8 @@ struct WireError {
         malformed,    // the bytes cannot be what the protocol allows (exit 12)
         invalid,      // a value the protocol forbids: an index, count or length out of range,
                       // a duplicate segment (rsync's RERR_PROTOCOL, exit 2)
+        overflow,     // a length beyond the buffer rsync reads it into (its overflow_exit,
+                      // RERR_MALLOC, exit 22)
         unsupported,  // a valid request we refuse (no common checksum, ...) (exit 4)
         version,      // incompatible protocol version (exit 2)
     };
@@ -27,6 +29,7 @@ struct WireError {
             case Kind::incomplete:
             case Kind::malformed: return ExitCode::stream_io;
             case Kind::invalid: return ExitCode::protocol;
+            case Kind::overflow: return ExitCode::malloc;
             case Kind::unsupported: return ExitCode::unsupported;
             case Kind::version: return ExitCode::protocol;
         }
@@ -48,6 +51,9 @@ inline Unexpected<WireError> malformed(std::string what) {
 }
 inline Unexpected<WireError> invalid(std::string what) {
     return Unexpected{WireError{WireError::Kind::invalid, std::move(what)}};
+}
+inline Unexpected<WireError> overflow(std::string what) {
+    return Unexpected{WireError{WireError::Kind::overflow, std::move(what)}};
 }
 inline Unexpected<WireError> unsupported(std::string what) {
     return Unexpected{WireError{WireError::Kind::unsupported, std::move(what)}};

@@ -59,7 +59,8 @@ void Output::info(std::string line) {
     if (to_client_ && to_client_->multiplexed()) {
         push(0, std::move(line));
     } else if (to_client_) {
-        push(2, std::move(line));  // a server before multiplexing: nowhere else to say it
+        // a server before multiplexing: nowhere else to say it
+        push(2, for_terminal(line, allow_8bit_, charset_));
     } else {
         close_open_line(1);
         push(1, for_terminal(line, allow_8bit_, charset_));
@@ -68,7 +69,9 @@ void Output::info(std::string line) {
 
 void Output::error(std::string line) {
     if (to_client_) {
-        push(2, std::move(line));
+        // A server's errors go to its stderr (the remote shell carries them to the user),
+        // escaped as rsync's rwrite escapes every line it prints (\#001 for a control byte).
+        push(2, for_terminal(line, allow_8bit_, charset_));
         return;
     }
     close_open_line(2);

@@ -100,8 +100,9 @@ engine::Task<session::SessionResult<std::vector<std::string>>> recv_filter_list(
         if (!len) co_return Unexpected{len.error()};
         if (*len == 0) break;
         if (*len < 0 || static_cast<size_t>(*len) > k_filter_rule_len_max)
-            co_return session::fail("filter rule of invalid length " + std::to_string(*len),
-                                    ExitCode::stream_io);
+            co_return session::fail(  // rsync: "buffer overflow: recv_rules", exit 22
+                "buffer overflow: filter rule of invalid length " + std::to_string(*len),
+                ExitCode::malloc);
         std::string rule(static_cast<size_t>(*len), '\0');
         auto got = co_await in.read_bytes(std::as_writable_bytes(std::span(rule)), "a filter rule");
         if (!got) co_return Unexpected{got.error()};

@@ -7,6 +7,7 @@ one fault into the byte stream, chosen by environment variables:
                               bytes of that direction (file data, not a header)
   FAULT=cut-s2c | cut-c2s     after FAULT_AT bytes of that direction, kill the remote command
                               and exit (a dying ssh)
+  FAULT=kill-s2c | kill-c2s   the same, but the shell itself dies of SIGKILL
   FAULT=stall-s2c             after FAULT_AT bytes of server->client data, forward nothing more
                               (a hung link) until the client is gone
   FAULT=pause-s2c | pause-c2s once the path FAULT_PAUSE_WHEN exists, forward nothing more in
@@ -15,6 +16,7 @@ one fault into the byte stream, chosen by environment variables:
 """
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -84,6 +86,10 @@ def pump(src, dst, direction):
                 time.sleep(0.05)
             child.kill()
             os._exit(255)
+        if fault == "kill-" + direction and seen + len(data) >= fault_at:
+            write_all(dst, bytes(data[: max(0, fault_at - seen)]))
+            child.kill()
+            os.kill(os.getpid(), signal.SIGKILL)  # the remote shell dies of a signal
         if fault == "cut-" + direction and seen + len(data) >= fault_at:
             write_all(dst, bytes(data[: max(0, fault_at - seen)]))
             child.kill()

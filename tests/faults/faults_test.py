@@ -127,6 +127,24 @@ class Faults(unittest.TestCase):
     def test_dying_shell_keeps_old_file_ursync_pulling(self):
         self.check_cut("pull", "cut-s2c", URSYNC, "rsync")
 
+    def check_killed_shell(self, direction, fault, client, server, code):
+        """The remote shell dies of SIGKILL mid-transfer: the client's exit code is rsync's
+        (10 pushing: a write fails; 12 pulling: the stream ends), not 16 for the signal."""
+        want_rc, _, _ = self.run_cell("rsync", "rsync", direction, fault, 2 << 20, "ref")
+        rc, dst, err = self.run_cell(client, server, direction, fault, 2 << 20, "cell")
+        self.assertEqual(want_rc, code)
+        self.assertEqual(rc, want_rc, err)
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        if direction == "pull":  # (a server killed with SIGKILL cannot remove its temp file)
+            self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def test_killed_shell_exit_code_ursync_pulling(self):
+        self.check_killed_shell("pull", "kill-s2c", URSYNC, "rsync", 12)
+
+    def test_killed_shell_exit_code_ursync_pushing(self):
+        self.check_killed_shell("push", "kill-c2s", URSYNC, "rsync", 10)
+
     def test_dying_shell_keeps_old_file_ursync_server_receiving(self):
         self.check_cut("push", "cut-c2s", "rsync", URSYNC)
 

@@ -114,7 +114,12 @@ engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& in
     // which it has not by then. A lost connection or a partial transfer takes the worse of the
     // two. mirrors rsync cleanup.c:_exit_cleanup (wait_process with WNOHANG)
     if (own_hard_error(code)) co_return code;
-    int remote = status.exited ? status.code : to_int(ExitCode::terminated);
+    // A lost connection (10, 12) is rsync's exit_cleanup path: a remote shell that died of a
+    // signal adds nothing there (its WEXITSTATUS is 0), so a killed ssh leaves 10 pushing and
+    // 12 pulling. Only a run that ended normally reports the signal, as 16 (rsync main.c's
+    // wait_process_with_flush).
+    const bool lost = code == to_int(ExitCode::socket_io) || code == to_int(ExitCode::stream_io);
+    int remote = status.exited ? status.code : (lost ? 0 : to_int(ExitCode::terminated));
     co_return std::max(code, remote);
 }
 

@@ -45,7 +45,50 @@ class Faults(unittest.TestCase):
         self.old = b"old version\n" * 1000
 
     def tearDown(self):
+        for m in getattr(self, "mounts", []):
+            subprocess.run(["umount", "-l", m], check=False)
         shutil.rmtree(self.work, ignore_errors=True)
+
+    def full_disk_cell(self, client, server, direction, dest_name):
+        """A transfer of a 4 MiB file (with the old one in place) onto a 1 MiB tmpfs over the
+        pipe remote shell. Returns (exit code, dst, stderr); a hang fails (timeout)."""
+        dst = os.path.join(self.work, dest_name)
+        os.makedirs(dst)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dst],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here: " + r.stderr.strip())
+        self.mounts = getattr(self, "mounts", []) + [dst]
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        argv = [client, "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH, f"--rsync-path={server}"]
+        if direction == "pull":
+            argv += [f"localhost:{self.src}/", dst + "/"]
+        else:
+            argv += [self.src + "/", f"localhost:{dst}/"]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        return p.returncode, dst, p.stderr
+
+    def check_full_disk(self, direction, client, server):
+        want_rc, _, _ = self.full_disk_cell("rsync", "rsync", direction, "ref")
+        rc, dst, err = self.full_disk_cell(client, server, direction, "cell")
+        self.assertEqual(want_rc, 11)
+        self.assertEqual(rc, want_rc, err)
+        self.assertIn("No space left on device", err)
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    # A full disk ends the run with 11 in every receiving seat (defect 3 of issue 15: a pull
+    # onto a full disk used to wait forever at both ends).
+    def test_full_disk_ursync_pulling(self):
+        self.check_full_disk("pull", URSYNC, "rsync")
+
+    def test_full_disk_ursync_pulling_from_ursync(self):
+        self.check_full_disk("pull", URSYNC, URSYNC)
+
+    def test_full_disk_ursync_server_receiving(self):
+        self.check_full_disk("push", "rsync", URSYNC)
 
     def run_cell(self, client, server, direction, fault, fault_at, dest_name):
         dst = os.path.join(self.work, dest_name)

@@ -9,6 +9,9 @@ namespace ursync::transport {
 
 namespace {
 
+// How long a write waits before it looks whether the peer hung up (then again each time).
+constexpr uint64_t k_hangup_check_ms = 1000;
+
 StreamError error_from(const engine::SysResult& r, std::string_view doing, std::string_view what) {
     if (r.err() == ETIMEDOUT)
         return {StreamError::Kind::timeout, std::string("timeout ") + std::string(doing) + " " +
@@ -92,13 +95,38 @@ engine::Task<StreamResult<void>> BufferedReader::read_exact(std::span<std::byte>
 BufferedWriter::BufferedWriter(FdStream& stream, size_t capacity)
     : stream_(stream), buf_(capacity), lock_(stream.engine()) {}
 
+engine::Task<engine::SysResult> BufferedWriter::write_watching(std::span<const std::byte> bytes) {
+    uint64_t waited = 0;
+    for (;;) {
+        uint64_t slice = k_hangup_check_ms;
+        if (timeout_ms_) slice = std::min(slice, timeout_ms_ - waited);
+        engine::SysResult r = co_await stream_.write_some(bytes, slice);
+        if (r || r.err() != ETIMEDOUT) co_return r;
+        waited += slice;
+        if (stream_.input_hung_up()) {
+            peer_hung_up_ = true;
+            co_return engine::SysResult::from_errno(EPIPE);
+        }
+        if (timeout_ms_ && waited >= timeout_ms_) co_return r;
+    }
+}
+
 engine::Task<StreamResult<void>> BufferedWriter::drain() {
     size_t done = 0;
     while (done < used_) {
-        engine::SysResult r = co_await stream_.write_some(
-            std::span<const std::byte>(buf_).subspan(done, used_ - done), timeout_ms_);
+        auto rest = std::span<const std::byte>(buf_).subspan(done, used_ - done);
+        engine::SysResult r;
+        if (watch_hangup_) {
+            r = co_await write_watching(rest);
+        } else {
+            r = co_await stream_.write_some(rest, timeout_ms_);
+        }
         if (!r) {
             used_ = 0;
+            if (peer_hung_up_)
+                co_return Unexpected{StreamError{
+                    StreamError::Kind::closed,
+                    "connection unexpectedly closed (the peer hung up while we were writing)"}};
             co_return Unexpected{error_from(r, "writing", "to the peer")};
         }
         done += static_cast<size_t>(r.value());

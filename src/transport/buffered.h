@@ -57,10 +57,16 @@ public:
     engine::Task<StreamResult<void>> flush();
     size_t pending() const { return used_; }
     void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
+    // A write that waits longer than a moment checks whether the peer's end of our input has
+    // hung up (a server whose client is gone while the remote shell still holds our output
+    // open): then it fails as a closed connection instead of waiting forever.
+    void set_watch_peer_hangup(bool on) { watch_hangup_ = on; }
     uint64_t total_written() const { return total_written_; }
 
 private:
     engine::Task<StreamResult<void>> drain();  // caller holds the lock
+    // One write, in slices of k_hangup_check_ms while watching for the peer's hang-up.
+    engine::Task<engine::SysResult> write_watching(std::span<const std::byte> bytes);
 
     FdStream& stream_;
     std::vector<std::byte> buf_;
@@ -68,6 +74,8 @@ private:
     engine::AsyncMutex lock_;
     uint64_t timeout_ms_ = 0;
     uint64_t total_written_ = 0;
+    bool watch_hangup_ = false;
+    bool peer_hung_up_ = false;
 };
 
 }  // namespace ursync::transport

@@ -1,6 +1,8 @@
 // FdStream implementation: reads and writes through the engine; shutdown for end of data.
 #include "transport/fd_stream.h"
 
+#include <poll.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +34,13 @@ engine::Task<engine::SysResult> FdStream::write_some(std::span<const std::byte> 
                                                      uint64_t timeout_ms) {
     if (timeout_ms) co_return co_await engine_->write(out_, buf).timeout(timeout_ms);
     co_return co_await engine_->write(out_, buf);
+}
+
+bool FdStream::input_hung_up() const {
+    if (in_ < 0 || in_ == out_) return false;
+    pollfd p{in_, POLLRDHUP, 0};
+    // A zero timeout: this never waits, so it may run on the engine's thread.
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
 }
 
 void FdStream::close_write() {

@@ -23,6 +23,9 @@ public:
     engine::Task<engine::SysResult> read_some(std::span<std::byte> buf, uint64_t timeout_ms = 0);
     engine::Task<engine::SysResult> write_some(std::span<const std::byte> buf,
                                                uint64_t timeout_ms = 0);
+    // Whether the input's writer has gone (POLLHUP on a pipe or socket read end), checked
+    // without waiting. Always false when input and output share one fd.
+    bool input_hung_up() const;
     // Signals end of data to the peer (shutdown(SHUT_WR) on sockets, close on a pipe).
     void close_write();
 

@@ -8,6 +8,10 @@ one fault into the byte stream, chosen by environment variables:
   FAULT=cut-s2c | cut-c2s     after FAULT_AT bytes of that direction, kill the remote command
                               and exit (a dying ssh)
   FAULT=kill-s2c | kill-c2s   the same, but the shell itself dies of SIGKILL
+  FAULT=hold-s2c              like stall-s2c, but once the client is gone the server's output
+                              stays open and unread while its input ends; how the server ended
+                              ("exited N" or "hung" after FAULT_HOLD_S seconds) is written to
+                              the file FAULT_REPORT
   FAULT=stall-s2c             after FAULT_AT bytes of server->client data, forward nothing more
                               (a hung link) until the client is gone
   FAULT=pause-s2c | pause-c2s once the path FAULT_PAUSE_WHEN exists, forward nothing more in
@@ -37,6 +41,11 @@ paused_marker = os.environ.get("FAULT_PAUSED", "")
 resume_when = os.environ.get("FAULT_RESUME", "")
 child = subprocess.Popen(["sh", "-c", cmd], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          bufsize=0)
+if fault.startswith("hold-"):
+    # outlive the client's clean-up signals to its remote shell (set after the spawn: the
+    # server keeps its own dispositions)
+    for sig in (signal.SIGUSR1, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def write_all(fd, data):
@@ -79,6 +88,22 @@ def pump(src, dst, direction):
                     data[i] ^= 0x01
                     flipped = True
                     break
+        if fault == "hold-" + direction and seen + len(data) >= fault_at:
+            # A remote shell that keeps the server's output open but reads no more of it once
+            # the client is gone: the server sees only its input end. Its exit is reported.
+            write_all(dst, bytes(data[: max(0, fault_at - seen)]))
+            parent = os.getppid()
+            while os.getppid() == parent:
+                time.sleep(0.05)
+            try:
+                code = child.wait(timeout=float(os.environ.get("FAULT_HOLD_S", "20")))
+                outcome = f"exited {code}"
+            except subprocess.TimeoutExpired:
+                child.kill()
+                outcome = "hung"
+            with open(os.environ["FAULT_REPORT"], "w") as f:
+                f.write(outcome + "\n")
+            os._exit(255)
         if fault == "stall-" + direction and seen + len(data) >= fault_at:
             write_all(dst, bytes(data[: max(0, fault_at - seen)]))
             parent = os.getppid()

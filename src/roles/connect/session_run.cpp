@@ -153,6 +153,8 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
                               const cli::Invocation& inv, Seat seat, std::vector<std::string> paths,
                               std::string dest) {
     Wire w(stream);
+    // A server whose client is gone must not wait forever on output the remote shell holds.
+    w.writer.set_watch_peer_hangup(seat.am_server && !seat.local);
     cli::Invocation effective = inv;
     if (seat.am_server && inv.awaiting_secluded_args) {
         auto failed = co_await read_secluded_args(e, w.in, inv, effective);

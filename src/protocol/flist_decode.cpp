@@ -69,12 +69,6 @@ std::string octal(uint32_t v) {
     return buf;
 }
 
-std::string hex(uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%x", v);
-    return buf;
-}
-
 bool mode_acceptable(uint32_t mode, const FlistOptions& options) {
     return mode_type_known(mode) || (mode == 0 && options.delete_missing_args);
 }
@@ -125,14 +119,16 @@ WireResult<bool> read_attributes(ByteCursor& in, FileEntry& e, NextState& next, 
             e.crtime_sec = crtime;
         }
     }
+    // Only a mode read here is checked, as in rsync 3.5.0: XMIT_SAME_MODE on the first entry
+    // repeats the initial mode 0, which the receiving side then leaves alone.
     if (!(xflags & k_xmit_same_mode)) {
         URSYNC_FLIST_TRY(mode, get_int(in));
         next.mode = static_cast<uint32_t>(mode);
+        if (!mode_acceptable(next.mode, options)) {
+            return invalid("invalid file mode " + octal(next.mode) + " for " + e.name);
+        }
     }
     e.mode = next.mode;
-    if (!mode_acceptable(e.mode, options)) {
-        return invalid("invalid file mode " + octal(e.mode) + " for " + e.name);
-    }
     if (options.atimes && !e.is_dir()) {
         if (!(xflags & k_xmit_same_atime)) {
             URSYNC_FLIST_TRY(atime, get_varlong(in, 4));
@@ -217,9 +213,7 @@ WireResult<FlistItem> decode_entry(ByteCursor& in_out, FlistCodecState& state,
         in_out = in;
         return FlistItem{FlistEnd{io_error}};
     }
-    if (xflags & ~k_xmit_known_bits) {
-        return malformed("unknown file-list flags " + hex(xflags));
-    }
+    // Bits rsync does not know are ignored, as rsync's recv_file_entry ignores them.
 
     size_t l1 = 0;
     if (xflags & k_xmit_same_name) {
@@ -235,18 +229,20 @@ WireResult<FlistItem> decode_entry(ByteCursor& in_out, FlistCodecState& state,
         URSYNC_FLIST_TRY(suffix_len, get_byte(in));
         l2 = suffix_len;
     }
-    if (l1 > state.prev_name.size()) {
-        return malformed("file-name prefix " + std::to_string(l1) +
-                         " longer than the previous name");
-    }
     if (l2 > k_name_len_max - l1) {
         return overflow("file name too long (" + std::to_string(l1 + l2) + " bytes)");
     }
     URSYNC_FLIST_TRY(suffix, take_string(in, l2, "file name"));
     FileEntry e;
-    e.name = state.prev_name.substr(0, l1) + suffix;
-    if (e.name.empty()) return malformed("empty file name");
-    if (e.name.find('\0') != std::string::npos) return malformed("NUL in file name");
+    // rsync builds the name as a C string: a prefix longer than the previous name leaves the
+    // previous name's NUL in place (the suffix is read but unseen), and a NUL in the suffix
+    // ends the name. An empty name is read too; the receiving side decides what it means.
+    if (l1 > state.prev_name.size()) {
+        e.name = state.prev_name;
+    } else {
+        e.name = state.prev_name.substr(0, l1) + suffix;
+        if (const size_t nul = e.name.find('\0'); nul != std::string::npos) e.name.resize(nul);
+    }
 
     NextState next{state.prev_mode, state.prev_mtime, state.prev_atime,
                    state.prev_uid,  state.prev_gid,   state.prev_rdev_major};

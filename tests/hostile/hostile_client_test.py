@@ -429,11 +429,10 @@ class HostileClient(unittest.TestCase):
         # incremental: "link/evil" is not in the top directory (rsync flist.c: invalid path)
         self.push_list(self.symlink_then_file, RERR_UNSUPPORTED, incs=(True,))
 
-    @unittest.expectedFailure
     def test_symlink_then_file_through_it_in_one_list(self):
-        # Defect (new, issue 15): rsync's generator refuses "link/evil" beneath a symlink
-        # of the same list ("ABORTING due to invalid path from sender", exit 2); ursync's
-        # confined open fails safely (mkstemp: Not a directory) and it exits 23.
+        # issue 15 defect B (fixed): every entry's directory must be listed as a directory
+        # (rsync generator.c: "ABORTING due to invalid path from sender", exit 2); ursync
+        # checks the whole list as it arrives, before anything is written
         self.push_list(self.symlink_then_file, RERR_PROTOCOL, incs=(False,))
 
     def test_symlink_and_dir_of_one_name_then_its_segment(self):
@@ -517,12 +516,11 @@ class HostileClient(unittest.TestCase):
         # incremental: the extra zeros are read as a segment's end where an ndx is due
         self.flist_then(lambda c, enc: w.end_of_list() * 3, RERR_STREAMIO)
 
-    @unittest.expectedFailure
     def test_end_marker_repeated_in_one_list(self):
-        # Defect (new, issue 15): without incremental recursion the four extra zero bytes
-        # read as NDX_DONEs end every phase and the goodbye before the generator ended its
-        # own: ursync exits 0 with the requested a.txt never sent; rsync's generator, still
-        # waiting for the sender's answer, exits 12.
+        # issue 15 defect A (fixed): without incremental recursion the extra zero bytes read
+        # as NDX_DONEs would end every phase and the goodbye before the generator ended its
+        # own (a.txt never sent); rsync's generator, left waiting, exits 12; ursync refuses
+        # an NDX_DONE the generator never sent one for, with 12
         self.flist_then(lambda c, enc: w.end_of_list() * 3, RERR_STREAMIO, inc=False)
 
     def test_empty_first_segment_then_dones(self):
@@ -827,10 +825,11 @@ class HostileClient(unittest.TestCase):
         # defect 7 (fixed): ursync exited 12 where rsync exits 2 or 22
         self.garbage(False, [3, 7, 9])
 
-    @unittest.expectedFailure
     def test_garbage_after_handshake_push_flags(self):
-        # ursync reads other file-list flags than rsync from these bytes ("unknown file-list
-        # flags 0xe5e61e7", exit 12; rsync reads xflags=0x7c, then a name too long: 22)
+        # issue 15 defect C (fixed): both read flags 0x0e5e61e7 first; rsync ignores the
+        # unknown bits, an l1 beyond the previous name, the empty name and the initial mode 0
+        # (XMIT_SAME_MODE) of that entry, then refuses the next (xflags=0x7c, name too long:
+        # 22); ursync refused the first entry (12)
         self.garbage(False, [11])
 
     def test_garbage_after_handshake_pull_codes(self):

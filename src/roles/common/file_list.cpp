@@ -1,13 +1,15 @@
 // FileList implementation: rsync's stable sort, duplicate marking and index arithmetic.
 #include "roles/common/file_list.h"
 
+#include <algorithm>
+
 #include "protocol/flist_sort.h"
 
 namespace ursync::roles {
 
 Expected<size_t, protocol::WireError> FileList::add_segment(
     std::vector<protocol::FileEntry> entries, int64_t parent_dir, bool inc_recurse,
-    int32_t io_error) {
+    int32_t io_error, const std::vector<bool>& ignored) {
     FlistSegment seg;
     if (segments_.empty()) {
         seg.ndx_start = inc_recurse ? 1 : 0;
@@ -23,7 +25,7 @@ Expected<size_t, protocol::WireError> FileList::add_segment(
     seg.dropped.reserve(entries.size());
     for (uint32_t sent : order) {
         seg.entries.push_back(std::move(entries[sent]));
-        seg.dropped.push_back(dup[sent]);
+        seg.dropped.push_back(dup[sent] || (sent < ignored.size() && ignored[sent]));
     }
     seg.sent_position = std::move(order);
     seg.parent_dir = parent_dir;
@@ -39,6 +41,24 @@ const FlistSegment* FileList::segment_of(int32_t ndx) const {
         if (ndx >= it->ndx_start - 1 &&
             ndx < it->ndx_start + static_cast<int32_t>(it->entries.size()))
             return &*it;
+    }
+    return nullptr;
+}
+
+const protocol::FileEntry* FileList::find_name(size_t seg, std::string_view name) const {
+    const FlistSegment& s = segments_.at(seg);
+    for (const bool as_dir : {true, false}) {
+        const protocol::SortName key{name, as_dir};
+        auto it = std::lower_bound(s.entries.begin(), s.entries.end(), key,
+                                   [](const protocol::FileEntry& e, protocol::SortName k) {
+                                       return protocol::compare_sort_names(
+                                                  protocol::sort_name(e), k) < 0;
+                                   });
+        for (; it != s.entries.end() &&
+               protocol::compare_sort_names(protocol::sort_name(*it), key) == 0;
+             ++it) {
+            if (!s.dropped[static_cast<size_t>(it - s.entries.begin())]) return &*it;
+        }
     }
     return nullptr;
 }

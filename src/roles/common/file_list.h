@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "protocol/file_entry.h"
@@ -26,13 +27,19 @@ class FileList {
 public:
     // Sorts `entries` with rsync's comparator, marks duplicates, assigns the next ndx_start
     // (0 for a non-incremental list, 1 for the first incremental segment) and records its
-    // directories in the directory table. Returns the new segment's position.
+    // directories in the directory table. Returns the new segment's position. `ignored`
+    // (indexed like `entries`, may be empty) marks entries the receiver keeps only for their
+    // index: they are dropped like duplicates, after the duplicates were found.
     Expected<size_t, protocol::WireError> add_segment(std::vector<protocol::FileEntry> entries,
                                                       int64_t parent_dir, bool inc_recurse,
-                                                      int32_t io_error = 0);
+                                                      int32_t io_error = 0,
+                                                      const std::vector<bool>& ignored = {});
 
     // The entry with index ndx among segments not yet finished (nullptr if none/dropped).
     const protocol::FileEntry* find(int32_t ndx) const;
+    // The active (not dropped) entry of segment `seg` named `name`, directory or not; nullptr
+    // if none. mirrors rsync flist.c:flist_find_name with want_dir_match < 0
+    const protocol::FileEntry* find_name(size_t seg, std::string_view name) const;
     // The segment containing ndx (entries or its parent-dir slot ndx_start - 1).
     const FlistSegment* segment_of(int32_t ndx) const;
 

@@ -18,17 +18,37 @@ Unexpected<SessionError> wire_fail(const protocol::WireError& e, std::string_vie
     return Unexpected{session::from_wire(e, what)};
 }
 
+// Entries rsync reads without complaint and then never acts on: an empty name (rsync's
+// comparator finds it equal to ".", which wins as the directory, or its generator finds
+// nothing to do) and the mode 0 that XMIT_SAME_MODE on a first entry repeats (rsync's
+// generator skips it as a non-regular file). They keep their index, nothing more.
+bool ignored_entry(const RecvContext& ctx, const FileEntry& e) {
+    if (e.name.empty()) return true;
+    return !protocol::mode_type_known(e.mode) && !(e.mode == 0 && ctx.fopts.delete_missing_args);
+}
+
+// With incremental recursion an entry must lie directly in its segment's directory (an
+// empty name lies in the top one). mirrors rsync flist.c:recv_file_list's dirname check
+SessionResult<void> check_entry_place(RecvContext& ctx, const FileEntry& e, int64_t dir_ndx) {
+    if (ctx.fopts.inc_recurse && !ctx.s.options.relative) {
+        auto in_dir = dir_ndx < 0 ? protocol::DirTable::check_top_segment_entry(e.name)
+                                  : ctx.flist.dirs().check_segment_entry(
+                                        static_cast<size_t>(dir_ndx), e.name);
+        if (!in_dir) return wire_fail(in_dir.error(), "file list");
+    }
+    return {};
+}
+
 // Checks one received entry's name before anything uses it as a path.
 SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir_ndx) {
+    // rsync's name checks pass an empty name (clean_fname is not called for it); it is
+    // ignored (ignored_entry).
+    if (e.name.empty()) return check_entry_place(ctx, e, dir_ndx);
     auto ok = protocol::check_received_name(e.name, e.is_dir(), ctx.s.options.relative);
     if (!ok) return wire_fail(ok.error(), "file list");
     if (ctx.s.options.relative) {
         size_t strip = e.name.find_first_not_of('/');
         if (strip != 0) e.name.erase(0, strip);
-    }
-    if (!protocol::mode_type_known(e.mode) &&
-        !(e.mode == 0 && ctx.fopts.delete_missing_args)) {
-        return session::fail("invalid file mode from sender for " + e.name, ExitCode::stream_io);
     }
     auto asked = check_requested_name(ctx.requested, e.name, e.is_dir());
     if (!asked) return asked;
@@ -40,11 +60,37 @@ SessionResult<void> check_entry_name(RecvContext& ctx, FileEntry& e, int64_t dir
         e.no_content_dir = true;
         e.top_dir = true;
     }
-    if (ctx.fopts.inc_recurse && !ctx.s.options.relative) {
-        auto in_dir = dir_ndx < 0 ? protocol::DirTable::check_top_segment_entry(e.name)
-                                  : ctx.flist.dirs().check_segment_entry(
-                                        static_cast<size_t>(dir_ndx), e.name);
-        if (!in_dir) return wire_fail(in_dir.error(), "file list");
+    return check_entry_place(ctx, e, dir_ndx);
+}
+
+// Without incremental recursion every entry's directory must be in the list, as a directory:
+// a name beneath a symlink (or a file) of the same list, or beneath nothing listed, is a
+// hostile sender's, and the run ends before anything is written. rsync's generator makes
+// this check entry by entry as it walks the list (after creating what sorts earlier; not for
+// --list-only, nor beneath a directory a dry run did not create); checking the whole list as
+// it arrives refuses the same lists, with the same message and exit code, before any side
+// effect. With --delete-missing-args a missing arg (mode 0) may have a missing-arg parent,
+// or none at all (a warning). mirrors the parent check of rsync generator.c:recv_generator
+SessionResult<void> check_parents_listed(RecvContext& ctx, size_t seg_pos) {
+    if (ctx.fopts.inc_recurse || ctx.s.options.list_only) return {};
+    const FlistSegment& seg = ctx.flist.segments()[seg_pos];
+    std::string_view checked;  // the directory part last found good ("": the top)
+    for (size_t i = 0; i < seg.entries.size(); ++i) {
+        if (seg.dropped[i]) continue;
+        const FileEntry& e = seg.entries[i];
+        const std::string_view dn = protocol::dir_part(e.name);
+        if (dn.empty() || dn == "." || dn == checked) continue;
+        const FileEntry* parent = ctx.flist.find_name(seg_pos, dn);
+        const bool missing_arg = e.mode == 0 && ctx.fopts.delete_missing_args;
+        if (parent && (parent->is_dir() || (missing_arg && parent->mode == 0))) {
+            checked = dn;
+        } else if (missing_arg && !parent) {
+            ctx.s.output.error("WARNING: parent dir is absent in the file list: " +
+                               std::string(dn) + "\n");
+        } else {
+            return session::fail("ABORTING due to invalid path from sender: " + e.name,
+                                 ExitCode::protocol);
+        }
     }
     return {};
 }
@@ -62,6 +108,7 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
     }
     const uint64_t start_read = ctx.s.in.bytes_read();
     std::vector<FileEntry> entries;
+    std::vector<bool> ignored;  // indexed like entries (ignored_entry)
     int32_t io_error = 0;
     for (;;) {
         protocol::SegmentContext sc{ndx_start, entries};
@@ -93,6 +140,7 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
         if (e.group_name) note_id_name(ctx, false, e.gid, *e.group_name);
         ctx.stats.num_files.add(e.mode);
         if (e.is_regular() || e.is_symlink()) ctx.stats.total_size += e.size;
+        ignored.push_back(ignored_entry(ctx, e));
         entries.push_back(std::move(e));
         if (counts) counts->maybe_emit(entries.size());
     }
@@ -117,9 +165,12 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
         if (ctx.fopts.preserve_gid) e.gid = co_await map_id(ctx, false, e.gid);
     }
 
-    auto added = ctx.flist.add_segment(std::move(entries), dir_ndx, ctx.fopts.inc_recurse, io_error);
+    auto added = ctx.flist.add_segment(std::move(entries), dir_ndx, ctx.fopts.inc_recurse, io_error,
+                                       ignored);
     if (!added) co_return wire_fail(added.error(), "file list");
     const size_t seg_pos = *added;
+    auto parents = check_parents_listed(ctx, seg_pos);
+    if (!parents) co_return Unexpected{std::move(parents).error()};
     FlistSegment& seg = segs[seg_pos];
     // The first incremental segment's parent slot (index 0) is its "." entry, if it has one.
     if (ctx.fopts.inc_recurse && seg_pos == 0) {

@@ -134,6 +134,11 @@ struct RecvContext {
     // sender may be waiting for them).
     protocol::ByteWriter* gen_out = nullptr;
     int msgdone = 0;                 // phase ends the receiver reported (rsync's msgdone_cnt)
+    // NDX_DONEs the generator queued for the sender, and those the receiver read from it. The
+    // sender writes each of its NDX_DONEs only after reading one of the generator's (its
+    // echoes, its final one, its goodbye echo), so it can never have sent more than we queued.
+    int dones_queued = 0;
+    int dones_read = 0;
     std::deque<int32_t> redo_queue;  // failed verifications for the generator's phase 1
     Wakeup receiver_progress;        // receiver -> generator: something changed
     engine::Event generator_done;

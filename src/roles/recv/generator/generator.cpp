@@ -24,7 +24,10 @@ bool fatal(const RecvContext& ctx) { return ctx.fatal.has_value(); }
 // rsync's MIN_FILECNT_LOOKAHEAD / 2: entries in hand before a segment is generated with -H.
 constexpr size_t k_hlink_lookahead_entries = 500;
 
-void put_done(RecvContext& ctx, GenState& g) { protocol::put_ndx(g.out, ctx.ndx_out, k_ndx_done); }
+void put_done(RecvContext& ctx, GenState& g) {
+    protocol::put_ndx(g.out, ctx.ndx_out, k_ndx_done);
+    ctx.dones_queued++;
+}
 
 // Waits for the receiver to report progress (after handing over our pending records).
 engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& g) {

@@ -57,7 +57,21 @@ engine::Task<SessionResult<RecvRecord>> read_ndx_and_attrs(RecvContext& ctx, Rec
         got = std::move(*decoded);
         rec.ndx = got.ndx;
         if (rec.ndx >= 0) break;
-        if (rec.ndx == protocol::k_ndx_done) co_return rec;
+        if (rec.ndx == protocol::k_ndx_done) {
+            // An NDX_DONE the generator never asked for ends a phase (or the run) under it:
+            // without incremental recursion stray zeros after the file list would end every
+            // phase and the goodbye while the generator's requests are still unanswered.
+            // rsync's receiver follows such a sender and leaves its generator waiting, which
+            // ends with "connection unexpectedly closed" (12); so do we, at once.
+            if (++ctx.dones_read > ctx.dones_queued) {
+                co_return session::fail(
+                    "invalid data in the protocol stream: NDX_DONE from the sender before the "
+                    "generator ended its phase (" + std::to_string(ctx.dones_read) + " read, " +
+                        std::to_string(ctx.dones_queued) + " sent)",
+                    ExitCode::stream_io);
+            }
+            co_return rec;
+        }
         if (rec.ndx == protocol::k_ndx_del_stats) {
             auto d = co_await read_del_stats(ctx);
             if (!d) co_return Unexpected{std::move(d).error()};

@@ -125,7 +125,7 @@ class Faults(unittest.TestCase):
             self.assertEqual(f.read(), self.old, "the old file must survive")
         self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
 
-    def interrupt_pull(self, client, dest_name):
+    def interrupt_pull(self, client, dest_name, sig=signal.SIGINT):
         """A pull whose link hangs half-way through big.dat; the client gets SIGINT once its
         temp file exists. Returns (the client's exit code, dst)."""
         dst = os.path.join(self.work, dest_name)
@@ -142,7 +142,7 @@ class Faults(unittest.TestCase):
             while time.monotonic() < deadline and not self.leftovers(dst):
                 time.sleep(0.005)
             self.assertTrue(self.leftovers(dst), "the transfer never started its temp file")
-            p.send_signal(signal.SIGINT)
+            p.send_signal(sig)
             _, err = p.communicate(timeout=60)
         finally:
             try:
@@ -181,6 +181,21 @@ class Faults(unittest.TestCase):
         # (A stock client: ursync's own client ends its remote shell with the run.)
         self.assertEqual(self.held_server_after_interrupt("rsync", URSYNC, "stock-client"),
                          "exited 12")
+
+    def check_signal_while_pulling(self, sig):
+        want_rc, _, _ = self.interrupt_pull("rsync", "ref-" + sig.name, sig)
+        rc, dst, err = self.interrupt_pull(URSYNC, "cell-" + sig.name, sig)
+        self.assertEqual(rc, want_rc, err)
+        self.assertEqual(rc, 20, err)
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def test_sigterm_while_pulling_removes_the_temp_file(self):
+        self.check_signal_while_pulling(signal.SIGTERM)
+
+    def test_sighup_while_pulling_removes_the_temp_file(self):
+        self.check_signal_while_pulling(signal.SIGHUP)
 
     def test_sigint_while_pulling_removes_the_temp_file(self):
         want_rc, _, _ = self.interrupt_pull("rsync", "ref")

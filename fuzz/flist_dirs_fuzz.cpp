@@ -18,10 +18,10 @@ using namespace ursync::protocol;
 
 namespace {
 
-constexpr size_t k_ops_max = 256;          // keeps each run fast
-constexpr size_t k_segment_len_max = 16;   // entries per added segment
+constexpr size_t k_ops_max = 256;         // keeps each run fast
+constexpr size_t k_segment_len_max = 16;  // entries per added segment
 constexpr size_t k_name_len_max = 24;
-constexpr size_t k_dirs_max = 512;         // the table is compared with the model after each op
+constexpr size_t k_dirs_max = 512;  // the table is compared with the model after each op
 
 class Input {
   public:
@@ -107,8 +107,10 @@ void add_segment(Input& in, DirTable& table, Model& model) {
     }
     model.dirs.insert(model.dirs.end(), added.begin(), added.end());
     for (size_t i = before + 1; i < model.dirs.size(); ++i) {
-        const int ab = compare_sort_names({model.dirs[i - 1].name, true}, {model.dirs[i].name, true});
-        const int ba = compare_sort_names({model.dirs[i].name, true}, {model.dirs[i - 1].name, true});
+        const int ab =
+            compare_sort_names({model.dirs[i - 1].name, true}, {model.dirs[i].name, true});
+        const int ba =
+            compare_sort_names({model.dirs[i].name, true}, {model.dirs[i - 1].name, true});
         URSYNC_FUZZ_CHECK(ab <= 0 && (ab < 0) == (ba > 0) && (ab == 0) == (ba == 0));
     }
 }

@@ -49,18 +49,27 @@ WireResult<Read> decode_one(ByteCursor& in, int kind, NdxState& state) {
         return r;
     };
     switch (kind) {
-        case 0: return number(get_byte(in));
-        case 1: return number(get_shortint(in));
+        case 0:
+            return number(get_byte(in));
+        case 1:
+            return number(get_shortint(in));
         case 2:
-        case 3: return number(get_int(in));
+        case 3:
+            return number(get_int(in));
         case 4:
-        case 5: return number(get_varint(in));
-        case 6: return number(get_varlong(in, 3));
-        case 7: return number(get_varlong(in, 4));
-        case 8: return number(get_varlong(in, 8));
-        case 9: return number(get_longint(in));
+        case 5:
+            return number(get_varint(in));
+        case 6:
+            return number(get_varlong(in, 3));
+        case 7:
+            return number(get_varlong(in, 4));
+        case 8:
+            return number(get_varlong(in, 8));
+        case 9:
+            return number(get_longint(in));
         case 10:
-        case 11: return number(get_ndx(in, state));
+        case 11:
+            return number(get_ndx(in, state));
         default: {
             auto s = get_vstring(in, kind == 12 ? 16 : k_vstring_len_max);
             if (!s) return Unexpected{s.error()};
@@ -86,8 +95,8 @@ Reference reference(Bytes stream, const std::vector<int>& kinds, size_t plain_re
     for (; i < kinds.size() && i < plain_reads; ++i) {
         auto r = decode_one(plain, kinds[i], state);
         if (!r) {
-            ref.reads.push_back({r.error().incomplete() ? Read::End::incomplete
-                                                        : Read::End::malformed_value});
+            ref.reads.push_back(
+                {r.error().incomplete() ? Read::End::incomplete : Read::End::malformed_value});
             return ref;
         }
         ref.reads.push_back(*r);

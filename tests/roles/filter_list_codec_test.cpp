@@ -16,8 +16,8 @@ namespace ursync::roles {
 namespace {
 
 using protocol::ByteCursor;
-using protocol::ByteWriter;
 using protocol::Bytes;
+using protocol::ByteWriter;
 using protocol::test::hex;
 
 // The list a stock 3.5.0 client sent in the "filters" capture (shared/protocol/captures).
@@ -25,10 +25,10 @@ const std::vector<std::string> k_capture_rules = {"- *.o",  "+ keep/",  "-s hidd
                                                   "- dir/", ": .rules", "-! notthis"};
 
 TEST(FilterListCodec, DecodesTheCapturedListAndEncodesItBack) {
-    const std::vector<std::byte> wire = hex(
-        "05000000 2d202a2e6f 07000000 2b206b6565702f 09000000 2d732068696464656e"
-        "06000000 2d202f616273 06000000 2d206469722f 08000000 3a202e72756c6573"
-        "0a000000 2d21206e6f7474686973 00000000");
+    const std::vector<std::byte> wire =
+        hex("05000000 2d202a2e6f 07000000 2b206b6565702f 09000000 2d732068696464656e"
+            "06000000 2d202f616273 06000000 2d206469722f 08000000 3a202e72756c6573"
+            "0a000000 2d21206e6f7474686973 00000000");
     ByteCursor in{Bytes{wire}};
     auto rules = get_filter_list(in);
     ASSERT_TRUE(rules);

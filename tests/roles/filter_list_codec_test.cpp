@@ -67,6 +67,7 @@ TEST(FilterListCodec, RefusesBadLengths) {
         ASSERT_FALSE(rule);
         EXPECT_FALSE(rule.error().incomplete()) << len;
         EXPECT_NE(rule.error().what.find("invalid length"), std::string::npos);
+        EXPECT_EQ(rule.error().exit_code(), ExitCode::malloc);  // rsync's recv_rules: exit 22
     }
 }
 

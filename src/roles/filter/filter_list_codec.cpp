@@ -15,8 +15,7 @@ protocol::WireResult<std::optional<std::string>> get_filter_rule(protocol::ByteC
         return std::optional<std::string>{};
     }
     if (*len < 0 || static_cast<size_t>(*len) > k_filter_rule_len_max)
-        return protocol::malformed("buffer overflow: filter rule of invalid length " +
-                                   std::to_string(*len));
+        return protocol::overflow("filter rule of invalid length " + std::to_string(*len));
     const size_t n = static_cast<size_t>(*len);
     if (!look.has(n)) return protocol::need_more("a filter rule");
     const protocol::Bytes text = look.take(n);

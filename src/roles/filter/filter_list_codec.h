@@ -16,8 +16,8 @@ inline constexpr size_t k_filter_rule_len_max = 8192;
 
 // One item of a received filter list: a rule's text, or nullopt for the terminating 0. Reports
 // `incomplete` (and consumes nothing) until the whole rule is in `in`; a negative or too long
-// length is malformed ("buffer overflow: ...", which rsync ends with exit 22: the caller maps
-// it). mirrors the loop body of rsync exclude.c:recv_filter_list
+// length is an overflow (rsync's "buffer overflow: recv_rules", exit 22). mirrors the loop body
+// of rsync exclude.c:recv_filter_list
 protocol::WireResult<std::optional<std::string>> get_filter_rule(protocol::ByteCursor& in);
 
 // A whole list, as get_filter_rule reads it item by item; more than k_filter_rule_count_max

@@ -92,17 +92,10 @@ engine::Task<session::SessionResult<void>> send_filter_list(session::MuxOut& out
 engine::Task<session::SessionResult<std::vector<std::string>>> recv_filter_list(
     session::MuxIn& in) {
     std::vector<std::string> rules;
-    // A length beyond rsync's buffer exits 22, as rsync's "buffer overflow: recv_rules" (the
-    // codec's only error that is not "incomplete"). Named, not written in the co_await: GCC 12.
-    std::string overflow;
-    const auto next_rule = [&overflow](protocol::ByteCursor& c) {
-        auto r = get_filter_rule(c);
-        if (!r && !r.error().incomplete()) overflow = r.error().what;
-        return r;
-    };
     for (;;) {
-        auto rule = co_await in.decode<std::optional<std::string>>(next_rule, "the filter list");
-        if (!overflow.empty()) co_return session::fail(overflow, ExitCode::malloc);
+        // (a length beyond rsync's buffer is an overflow error: exit 22, as rsync's recv_rules)
+        auto rule = co_await in.decode<std::optional<std::string>>(get_filter_rule,
+                                                                   "the filter list");
         if (!rule) co_return Unexpected{std::move(rule).error()};
         if (!*rule) break;
         if (rules.size() >= k_filter_rule_count_max)

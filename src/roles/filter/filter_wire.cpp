@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "protocol/varint.h"
+#include "roles/filter/filter.h"
 
 namespace ursync::roles {
 
@@ -84,29 +84,23 @@ std::vector<std::string> filter_rules_for_peer(const cli::Options& o, bool clien
 engine::Task<session::SessionResult<void>> send_filter_list(session::MuxOut& out,
                                                             const std::vector<std::string>& rules) {
     protocol::ByteWriter w;
-    for (const auto& r : rules) {
-        protocol::put_int(w, static_cast<int32_t>(r.size()));
-        w.put(r);
-    }
-    protocol::put_int(w, 0);
+    put_filter_list(w, rules);
     co_return co_await out.send(w);
 }
 
+// mirrors rsync exclude.c:recv_filter_list (the rules are parsed later, by the role)
 engine::Task<session::SessionResult<std::vector<std::string>>> recv_filter_list(
     session::MuxIn& in) {
     std::vector<std::string> rules;
     for (;;) {
-        auto len = co_await in.read_int("the filter list");
-        if (!len) co_return Unexpected{len.error()};
-        if (*len == 0) break;
-        if (*len < 0 || static_cast<size_t>(*len) > k_filter_rule_len_max)
-            co_return session::fail(  // rsync: "buffer overflow: recv_rules", exit 22
-                "buffer overflow: filter rule of invalid length " + std::to_string(*len),
-                ExitCode::malloc);
-        std::string rule(static_cast<size_t>(*len), '\0');
-        auto got = co_await in.read_bytes(std::as_writable_bytes(std::span(rule)), "a filter rule");
-        if (!got) co_return Unexpected{got.error()};
-        rules.push_back(std::move(rule));
+        // (a length beyond rsync's buffer is an overflow error: exit 22, as rsync's recv_rules)
+        auto rule = co_await in.decode<std::optional<std::string>>(get_filter_rule,
+                                                                   "the filter list");
+        if (!rule) co_return Unexpected{std::move(rule).error()};
+        if (!*rule) break;
+        if (rules.size() >= k_filter_rule_count_max)
+            co_return session::fail("too many filter rules", ExitCode::stream_io);
+        rules.push_back(std::move(**rule));
     }
     co_return rules;
 }

@@ -6,13 +6,11 @@
 
 #include "cli/options.h"
 #include "engine/task.h"
+#include "roles/filter/filter_list_codec.h"
 #include "session/mux_in.h"
 #include "session/mux_out.h"
 
 namespace ursync::roles {
-
-// Longest rule rsync accepts from the wire (it reads into a MAXPATHLEN*2+... buffer).
-inline constexpr size_t k_filter_rule_len_max = 8192;
 
 // Whether the receiving side wants the rules (rsync's receiver_wants_list).
 bool receiver_wants_filter_list(const cli::Options& options, int protocol);
@@ -23,6 +21,7 @@ bool receiver_wants_filter_list(const cli::Options& options, int protocol);
 std::vector<std::string> filter_rules_for_peer(const cli::Options& options, bool client_is_sender,
                                                int protocol);
 
+// The list over the session (the pure codecs are in filter_list_codec.h).
 engine::Task<session::SessionResult<void>> send_filter_list(session::MuxOut& out,
                                                             const std::vector<std::string>& rules);
 engine::Task<session::SessionResult<std::vector<std::string>>> recv_filter_list(

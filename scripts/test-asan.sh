@@ -9,7 +9,7 @@
 #      (URSYNC_BACKEND=threads: its cancellation by signal is the other half of the engine).
 # Left out: the interop harness (its matrix runs the same code paths as the ctest suites for
 # many minutes more) and the other tests on the fallback backend. Measured on 2 busy cores
-# (docs/status.md): part 1 about 2.5 minutes, part 2 about 40 s, an incremental build up to 2
+# (docs/status.md): part 1 about 2.5 minutes, part 2 about 80 s, an incremental build up to 2
 # minutes, so the step adds about 4 minutes to CI, 9 when the fallback backend's known hang
 # costs a 300 s timeout (a cold build-asan is about 20 minutes more).
 #

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -89,6 +90,23 @@ engine::Task<ChildStatus> ChildProcess::wait() {
         } else {
             co_await engine_.sleep_ms(10);  // no pidfd (very old kernel): poll the status
         }
+    }
+    co_return status;
+}
+
+engine::Task<std::optional<ChildStatus>> ChildProcess::wait_for(uint64_t ms) {
+    if (reaped_) co_return status_;
+    ChildStatus status;
+    uint64_t waited = 0;
+    while (!try_reap(status)) {
+        if (waited >= ms) co_return std::nullopt;
+        const uint64_t slice = pidfd_ >= 0 ? ms - waited : std::min<uint64_t>(10, ms - waited);
+        if (pidfd_ >= 0) {
+            (void)co_await engine_.poll(pidfd_, POLLIN).timeout(slice);
+        } else {
+            co_await engine_.sleep_ms(slice);
+        }
+        waited += slice;
     }
     co_return status;
 }

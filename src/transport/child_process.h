@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ public:
     pid_t pid() const { return pid_; }
     // Waits (through the ring, on a pidfd) for the child to exit and reaps it.
     engine::Task<ChildStatus> wait();
+    // Waits at most `ms`: the status, or nothing while the child still runs.
+    engine::Task<std::optional<ChildStatus>> wait_for(uint64_t ms);
     void kill(int signal) const;
     bool reaped() const { return reaped_; }
 

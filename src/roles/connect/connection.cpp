@@ -34,6 +34,9 @@ engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& st
 
 // An exit code our side stopped on by itself, not one it took from the connection or the
 // transfer's results (0, the socket / stream errors a peer's end causes, 23 / 24 / 25).
+// How long a failed run waits for its remote shell to exit before it ends it.
+constexpr uint64_t k_failed_run_reap_ms = 2000;
+
 bool own_hard_error(int code) {
     switch (code) {
         case 0:
@@ -108,7 +111,21 @@ engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& in
                                     inv.destination.value_or("."));
     }
     proc.stream().close_write();
-    auto status = co_await proc.wait();
+    // A run that ended normally waits for its remote shell (rsync's wait_process_with_flush);
+    // one that failed only looks briefly (rsync's exit_cleanup uses WNOHANG): a remote shell
+    // that stays up after the failure (a hung link) must not hold the client forever. The
+    // ChildProcess ends a shell still running when it goes.
+    const bool normal_end = code == 0 || code == to_int(ExitCode::partial) ||
+                            code == to_int(ExitCode::vanished) ||
+                            code == to_int(ExitCode::del_limit);
+    transport::ChildStatus status;
+    if (normal_end) {
+        status = co_await proc.wait();
+    } else {
+        auto ended = co_await proc.wait_for(k_failed_run_reap_ms);
+        if (!ended) co_return code;
+        status = *ended;
+    }
     // A hard error of our own (a refused file-list name, say) ends the run with its code, as
     // rsync's exit_cleanup does: the remote end, cut off, only counts if it had already ended,
     // which it has not by then. A lost connection or a partial transfer takes the worse of the

@@ -14,6 +14,7 @@ one fault into the byte stream, chosen by environment variables:
                               the file FAULT_REPORT
   FAULT=stall-s2c             after FAULT_AT bytes of server->client data, forward nothing more
                               (a hung link) until the client is gone
+  FAULT=pauseat-s2c | pauseat-c2s  like pause-*, but after FAULT_AT bytes of that direction
   FAULT=pause-s2c | pause-c2s once the path FAULT_PAUSE_WHEN exists, forward nothing more in
                               that direction: create the file FAULT_PAUSED, wait until the path
                               FAULT_RESUME exists, then go on (the test acts on a quiet peer)
@@ -78,6 +79,12 @@ def pump(src, dst, direction):
         if not chunk:
             break
         if fault == "pause-" + direction and not paused and os.path.exists(pause_when):
+            pause()
+            paused = True
+        if fault == "pauseat-" + direction and not paused and seen + len(chunk) >= fault_at:
+            write_all(dst, chunk[: max(0, fault_at - seen)])
+            chunk = chunk[max(0, fault_at - seen):]
+            seen = max(seen, fault_at)
             pause()
             paused = True
         data = bytearray(chunk)

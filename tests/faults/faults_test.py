@@ -8,6 +8,7 @@ Usage: faults_test.py URSYNC_BINARY
 """
 import hashlib
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -196,6 +197,59 @@ class Faults(unittest.TestCase):
 
     def test_sighup_while_pulling_removes_the_temp_file(self):
         self.check_signal_while_pulling(signal.SIGHUP)
+
+    def shrink_mid_transfer(self, client, server, direction, name):
+        """big.dat (random, 16 MiB: more than either sender reads ahead) is cut to 1 MiB while
+        the sender is part-way through it (the link paused after 2 MiB of its data). Returns
+        (exit code, dst, stderr, src)."""
+        src = os.path.join(self.work, "src-" + name)
+        os.makedirs(src)
+        big = os.path.join(src, "big.dat")
+        rng = random.Random(7)
+        with open(big, "wb") as f:
+            f.write(rng.randbytes(16 << 20))
+        dst = os.path.join(self.work, name)
+        os.makedirs(dst)
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        paused = os.path.join(self.work, "paused-" + name)
+        resume = os.path.join(self.work, "resume-" + name)
+        fault = "pauseat-s2c" if direction == "pull" else "pauseat-c2s"
+        env = dict(os.environ, FAULT=fault, FAULT_AT=str(2 << 20), FAULT_PAUSED=paused,
+                   FAULT_RESUME=resume)
+        argv = [client, "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH, f"--rsync-path={server}"]
+        argv += ([f"localhost:{src}/", dst + "/"] if direction == "pull"
+                 else [src + "/", f"localhost:{dst}/"])
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not os.path.exists(paused):
+                time.sleep(0.01)
+            self.assertTrue(os.path.exists(paused), "the link never paused")
+            os.truncate(big, 1 << 20)
+            open(resume, "w").close()
+            _, err = p.communicate(timeout=60)
+        finally:
+            p.kill()
+        return p.returncode, dst, err, src
+
+    def check_shrink(self, direction, client, server):
+        want_rc, _, ref_err, _ = self.shrink_mid_transfer("rsync", "rsync", direction, "ref")
+        rc, dst, err, src = self.shrink_mid_transfer(client, server, direction, "cell")
+        self.assertEqual(rc, want_rc, f"rsync: {ref_err}\nursync: {err}")
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            got = f.read()
+        with open(os.path.join(src, "big.dat"), "rb") as f:
+            now = f.read()
+        self.assertIn(got, (self.old, now), "neither the old file nor the source as it is now")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def test_source_shrinking_mid_pull_ursync_server_sending(self):
+        self.check_shrink("pull", "rsync", URSYNC)
+
+    def test_source_shrinking_mid_push_ursync_pushing(self):
+        self.check_shrink("push", URSYNC, "rsync")
 
     def test_timeout_ends_a_pull_over_a_hung_link(self):
         # --timeout=2 and a link that stops forwarding the server's data: exit 30 within

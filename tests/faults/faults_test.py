@@ -251,6 +251,53 @@ class Faults(unittest.TestCase):
     def test_source_shrinking_mid_push_ursync_pushing(self):
         self.check_shrink("push", URSYNC, "rsync")
 
+    def signal_receiving_server(self, server, name, sig):
+        """A push into `server` paused after 2 MiB of big.dat; the server gets `sig`, then the
+        link resumes. Returns (the client's exit code, dst, stderr)."""
+        dst = os.path.join(self.work, name)
+        os.makedirs(dst)
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        paused = os.path.join(self.work, "paused-" + name)
+        resume = os.path.join(self.work, "resume-" + name)
+        env = dict(os.environ, FAULT="pauseat-c2s", FAULT_AT=str(2 << 20), FAULT_PAUSED=paused,
+                   FAULT_RESUME=resume)
+        argv = ["rsync", "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH,
+                f"--rsync-path={server}", self.src + "/", f"localhost:{dst}/"]
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not os.path.exists(paused):
+                time.sleep(0.01)
+            self.assertTrue(os.path.exists(paused), "the link never paused")
+            # the server: the process whose command line names the destination
+            pids = subprocess.run(["pgrep", "-f", "--", f"--server.*{dst}"], capture_output=True,
+                                  text=True).stdout.split()
+            self.assertTrue(pids, "no server process found")
+            for pid in pids:
+                os.kill(int(pid), sig)
+            time.sleep(0.2)
+            open(resume, "w").close()
+            _, err = p.communicate(timeout=60)
+        finally:
+            p.kill()
+        return p.returncode, dst, err
+
+    def check_signal_to_receiving_server(self, sig):
+        want_rc, _, ref_err = self.signal_receiving_server("rsync", "ref-" + sig.name, sig)
+        rc, dst, err = self.signal_receiving_server(URSYNC, "cell-" + sig.name, sig)
+        self.assertEqual(rc, want_rc, f"rsync: {ref_err}\nursync: {err}")
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def test_sigterm_to_the_receiving_server(self):
+        self.check_signal_to_receiving_server(signal.SIGTERM)
+
+    def test_sighup_to_the_receiving_server(self):
+        self.check_signal_to_receiving_server(signal.SIGHUP)
+
     def test_timeout_ends_a_pull_over_a_hung_link(self):
         # --timeout=2 and a link that stops forwarding the server's data: exit 30 within
         # seconds, the old file kept, no temp file. (Stock rsync's client reports nothing and

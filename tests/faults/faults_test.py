@@ -298,17 +298,20 @@ class Faults(unittest.TestCase):
     def test_sighup_to_the_receiving_server(self):
         self.check_signal_to_receiving_server(signal.SIGHUP)
 
-    def test_timeout_ends_a_pull_over_a_hung_link(self):
-        # --timeout=2 and a link that stops forwarding the server's data: exit 30 within
+    def check_timeout_over_a_hung_link(self, direction):
+        # --timeout=2 and a link that stops forwarding the sender's data: exit 30 within
         # seconds, the old file kept, no temp file. (Stock rsync's client reports nothing and
         # stays until killed here, waiting with the hung remote shell: not compared.)
-        dst = os.path.join(self.work, "timeout")
+        dst = os.path.join(self.work, "timeout-" + direction)
         os.makedirs(dst)
         with open(os.path.join(dst, "big.dat"), "wb") as f:
             f.write(self.old)
-        env = dict(os.environ, FAULT="stall-s2c", FAULT_AT=str(1 << 20))
+        fault = "stall-s2c" if direction == "pull" else "stall-c2s"
+        env = dict(os.environ, FAULT=fault, FAULT_AT=str(1 << 20))
         argv = [URSYNC, "-a", "--timeout=2", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH,
-                "--rsync-path=rsync", f"localhost:{self.src}/", dst + "/"]
+                "--rsync-path=rsync"]
+        argv += ([f"localhost:{self.src}/", dst + "/"] if direction == "pull"
+                 else [self.src + "/", f"localhost:{dst}/"])
         start = time.monotonic()
         p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
         self.assertLess(time.monotonic() - start, 15, p.stderr)
@@ -316,7 +319,14 @@ class Faults(unittest.TestCase):
         self.assertIn("timeout", p.stderr)
         with open(os.path.join(dst, "big.dat"), "rb") as f:
             self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        if direction == "pull":  # (a push's stock server is ended by its shell: its temp file)
+            self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def test_timeout_ends_a_pull_over_a_hung_link(self):
+        self.check_timeout_over_a_hung_link("pull")
+
+    def test_timeout_ends_a_push_over_a_hung_link(self):
+        self.check_timeout_over_a_hung_link("push")
 
     def test_sigint_while_pulling_removes_the_temp_file(self):
         want_rc, _, _ = self.interrupt_pull("rsync", "ref")

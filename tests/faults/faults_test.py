@@ -76,9 +76,7 @@ class Faults(unittest.TestCase):
         self.assertEqual(want_rc, 11)
         self.assertEqual(rc, want_rc, err)
         self.assertIn("No space left on device", err)
-        with open(os.path.join(dst, "big.dat"), "rb") as f:
-            self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        self.assert_old_kept(dst)
 
     # A full disk ends the run with 11 in every receiving seat (defect 3 of issue 15: a pull
     # onto a full disk used to wait forever at both ends).
@@ -110,6 +108,17 @@ class Faults(unittest.TestCase):
     def leftovers(self, dst):
         return [n for n in os.listdir(dst) if n.startswith(".")]
 
+    def assert_old_kept(self, dst):
+        with open(os.path.join(dst, "big.dat"), "rb") as f:
+            self.assertEqual(f.read(), self.old, "the old file must survive")
+        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+
+    def wait_for(self, path, what):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not os.path.exists(path):
+            time.sleep(0.01)
+        self.assertTrue(os.path.exists(path), what)
+
     def check_flip(self, direction, fault, client, server):
         want_rc, _, _ = self.run_cell("rsync", "rsync", direction, fault, 1 << 20, "ref")
         rc, dst, err = self.run_cell(client, server, direction, fault, 1 << 20, "cell")
@@ -122,9 +131,7 @@ class Faults(unittest.TestCase):
         rc, dst, err = self.run_cell(client, server, direction, fault, 2 << 20, "cell")
         self.assertNotEqual(rc, 0, err)
         self.assertIn(rc, (want_rc, 10, 12, 255), err)  # rsync: 12 (stream) or the shell's 255
-        with open(os.path.join(dst, "big.dat"), "rb") as f:
-            self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        self.assert_old_kept(dst)
 
     def interrupt_pull(self, client, dest_name, sig=signal.SIGINT):
         """A pull whose link hangs half-way through big.dat; the client gets SIGINT once its
@@ -188,15 +195,26 @@ class Faults(unittest.TestCase):
         rc, dst, err = self.interrupt_pull(URSYNC, "cell-" + sig.name, sig)
         self.assertEqual(rc, want_rc, err)
         self.assertEqual(rc, 20, err)
-        with open(os.path.join(dst, "big.dat"), "rb") as f:
-            self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        self.assert_old_kept(dst)
 
     def test_sigterm_while_pulling_removes_the_temp_file(self):
         self.check_signal_while_pulling(signal.SIGTERM)
 
     def test_sighup_while_pulling_removes_the_temp_file(self):
         self.check_signal_while_pulling(signal.SIGHUP)
+
+    def paused_cell(self, name, fault):
+        """A destination holding the old big.dat, and the relay's environment for a pause
+        after 2 MiB of the sender's data: (dst, paused marker, resume marker, env)."""
+        dst = os.path.join(self.work, name)
+        os.makedirs(dst)
+        with open(os.path.join(dst, "big.dat"), "wb") as f:
+            f.write(self.old)
+        paused = os.path.join(self.work, "paused-" + name)
+        resume = os.path.join(self.work, "resume-" + name)
+        env = dict(os.environ, FAULT=fault, FAULT_AT=str(2 << 20), FAULT_PAUSED=paused,
+                   FAULT_RESUME=resume)
+        return dst, paused, resume, env
 
     def shrink_mid_transfer(self, client, server, direction, name):
         """big.dat (random, 16 MiB: more than either sender reads ahead) is cut to 1 MiB while
@@ -208,25 +226,15 @@ class Faults(unittest.TestCase):
         rng = random.Random(7)
         with open(big, "wb") as f:
             f.write(rng.randbytes(16 << 20))
-        dst = os.path.join(self.work, name)
-        os.makedirs(dst)
-        with open(os.path.join(dst, "big.dat"), "wb") as f:
-            f.write(self.old)
-        paused = os.path.join(self.work, "paused-" + name)
-        resume = os.path.join(self.work, "resume-" + name)
-        fault = "pauseat-s2c" if direction == "pull" else "pauseat-c2s"
-        env = dict(os.environ, FAULT=fault, FAULT_AT=str(2 << 20), FAULT_PAUSED=paused,
-                   FAULT_RESUME=resume)
+        dst, paused, resume, env = self.paused_cell(
+            name, "pauseat-s2c" if direction == "pull" else "pauseat-c2s")
         argv = [client, "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH, f"--rsync-path={server}"]
         argv += ([f"localhost:{src}/", dst + "/"] if direction == "pull"
                  else [src + "/", f"localhost:{dst}/"])
         p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not os.path.exists(paused):
-                time.sleep(0.01)
-            self.assertTrue(os.path.exists(paused), "the link never paused")
+            self.wait_for(paused, "the link never paused")
             os.truncate(big, 1 << 20)
             open(resume, "w").close()
             _, err = p.communicate(timeout=60)
@@ -254,23 +262,13 @@ class Faults(unittest.TestCase):
     def signal_receiving_server(self, server, name, sig):
         """A push into `server` paused after 2 MiB of big.dat; the server gets `sig`, then the
         link resumes. Returns (the client's exit code, dst, stderr)."""
-        dst = os.path.join(self.work, name)
-        os.makedirs(dst)
-        with open(os.path.join(dst, "big.dat"), "wb") as f:
-            f.write(self.old)
-        paused = os.path.join(self.work, "paused-" + name)
-        resume = os.path.join(self.work, "resume-" + name)
-        env = dict(os.environ, FAULT="pauseat-c2s", FAULT_AT=str(2 << 20), FAULT_PAUSED=paused,
-                   FAULT_RESUME=resume)
+        dst, paused, resume, env = self.paused_cell(name, "pauseat-c2s")
         argv = ["rsync", "-a", stock_rsync.CHECKSUM_SEED_ARG, "-e", RSH,
                 f"--rsync-path={server}", self.src + "/", f"localhost:{dst}/"]
         p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not os.path.exists(paused):
-                time.sleep(0.01)
-            self.assertTrue(os.path.exists(paused), "the link never paused")
+            self.wait_for(paused, "the link never paused")
             # the server: the process whose command line names the destination
             pids = subprocess.run(["pgrep", "-f", "--", f"--server.*{dst}"], capture_output=True,
                                   text=True).stdout.split()
@@ -288,9 +286,7 @@ class Faults(unittest.TestCase):
         want_rc, _, ref_err = self.signal_receiving_server("rsync", "ref-" + sig.name, sig)
         rc, dst, err = self.signal_receiving_server(URSYNC, "cell-" + sig.name, sig)
         self.assertEqual(rc, want_rc, f"rsync: {ref_err}\nursync: {err}")
-        with open(os.path.join(dst, "big.dat"), "rb") as f:
-            self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        self.assert_old_kept(dst)
 
     def test_sigterm_to_the_receiving_server(self):
         self.check_signal_to_receiving_server(signal.SIGTERM)
@@ -333,9 +329,7 @@ class Faults(unittest.TestCase):
         rc, dst, err = self.interrupt_pull(URSYNC, "cell")
         self.assertEqual(rc, want_rc, err)
         self.assertEqual(rc, 20, err)
-        with open(os.path.join(dst, "big.dat"), "rb") as f:
-            self.assertEqual(f.read(), self.old, "the old file must survive")
-        self.assertEqual(self.leftovers(dst), [], "no temp file may be left")
+        self.assert_old_kept(dst)
 
     # ursync receiving (issue 6): as the pulling client, and as the server of a push.
     def test_flipped_byte_is_redone_ursync_pulling(self):

@@ -19,7 +19,6 @@ import os
 import random
 import re
 import shutil
-import stat
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, HERE)
 import ctest_main  # noqa: E402
 import rsync_wire as w  # noqa: E402
 import stock_rsync  # noqa: E402
+from tree_listing import tree_listing  # noqa: E402
 from server_peer import Hang, ScriptedClient, ServerPeer  # noqa: E402
 
 URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
@@ -61,24 +61,7 @@ def write_tree(root, files):
         os.utime(path, (w.MTIME, w.MTIME))
 
 
-def listing(root, skip=None):
-    """Every entry under root but `skip` (a top-level name): type, mode, size, digest, mtime."""
-    out = []
-    for dirpath, dirs, files in os.walk(root):
-        if dirpath == root and skip in dirs:
-            dirs.remove(skip)
-        for name in sorted(dirs + files):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            line = f"{os.path.relpath(path, root)} {st.st_mode:o}"
-            if stat.S_ISREG(st.st_mode):
-                with open(path, "rb") as f:
-                    line += f" {st.st_size} {hashlib.sha1(f.read()).hexdigest()}"
-                line += f" {st.st_mtime_ns}"
-            elif stat.S_ISLNK(st.st_mode):
-                line += " -> " + os.readlink(path)
-            out.append(line)
-    return sorted(out)
+listing = tree_listing
 
 
 def temp_files(root):

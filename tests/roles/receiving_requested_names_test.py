@@ -7,10 +7,8 @@ line), and the same tree when it does not (-R, trailing slashes, several sources
 "." args, -d, brackets).
 Usage: receiving_requested_names_test.py URSYNC_BINARY
 """
-import hashlib
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -20,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "util"))
 import ctest_main  # noqa: E402
 import stock_rsync  # noqa: E402
+from tree_listing import tree_listing  # noqa: E402
 
 URSYNC = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/ursync"
 PIPE_RSH = os.path.join(HERE, "..", "..", "interop", "pipe-rsh")
@@ -33,26 +32,7 @@ exec sh -c "$cmd"
 """
 
 
-def listing(root):
-    """Every entry under root: type, mode, size, content digest and mtime (not for
-    directories), sorted; None when root does not exist."""
-    if not os.path.lexists(root):
-        return None
-    out = []
-    for dirpath, dirs, files in os.walk(root):
-        for name in sorted(dirs + files):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            rel = os.path.relpath(path, root)
-            line = f"{rel} {st.st_mode:o}"
-            if stat.S_ISREG(st.st_mode):
-                with open(path, "rb") as f:
-                    digest = hashlib.sha1(f.read()).hexdigest()
-                line += f" {st.st_size} {digest} {st.st_mtime_ns}"
-            elif stat.S_ISLNK(st.st_mode):
-                line += " -> " + os.readlink(path)
-            out.append(line)
-    return sorted(out)
+listing = tree_listing
 
 
 def error_lines(text):

@@ -54,6 +54,20 @@ int64_t copy_by_read_write(int src, int dst, int64_t done, int64_t expected) {
     }
 }
 
+// Writes all of `data` to `fd` from its current offset; the bytes written, or -errno.
+int64_t write_memory(int fd, std::span<const std::byte> data) {
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t w = ::write(fd, data.data() + done, data.size() - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        done += static_cast<size_t>(w);
+    }
+    return static_cast<int64_t>(done);
+}
+
 FileAttrs attrs_of(const struct stat& st) {
     FileAttrs a;
     a.type = file_type_of(st.st_mode);
@@ -119,18 +133,22 @@ bool source_changed(int src, const struct stat& at_open, int64_t copied, int& er
 // still open only for an unnamed temp file (a named one is closed: its delayed write errors
 // are seen here). `src`/`tmp` are closed by the caller.
 void prepare_one(CopyItem& item, int& src, int& tmp) {
-    src = ::openat(item.src_dir, item.src_name.c_str(),
-                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (src < 0) {
-        item.stage = CopyStage::open_source;
-        item.err = errno;
-        return;
-    }
     struct stat sst {};
-    if (::fstat(src, &sst) != 0 || !S_ISREG(sst.st_mode)) {
-        item.stage = CopyStage::not_regular;
-        item.err = S_ISDIR(sst.st_mode) ? EISDIR : EINVAL;
-        return;
+    if (item.from_memory) {
+        sst.st_size = static_cast<off_t>(item.data.size());
+    } else {
+        src = ::openat(item.src_dir, item.src_name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (src < 0) {
+            item.stage = CopyStage::open_source;
+            item.err = errno;
+            return;
+        }
+        if (::fstat(src, &sst) != 0 || !S_ISREG(sst.st_mode)) {
+            item.stage = CopyStage::not_regular;
+            item.err = S_ISDIR(sst.st_mode) ? EISDIR : EINVAL;
+            return;
+        }
     }
     item.source_size = static_cast<int64_t>(sst.st_size);
     // Created with its final permission bits where the umask allows (saves the chmod; nobody
@@ -151,7 +169,9 @@ void prepare_one(CopyItem& item, int& src, int& tmp) {
         item.err = errno;
         return;
     }
-    const int64_t copied = copy_fd_data(src, tmp, static_cast<int64_t>(sst.st_size));
+    const int64_t copied = item.from_memory
+                               ? write_memory(tmp, item.data)
+                               : copy_fd_data(src, tmp, static_cast<int64_t>(sst.st_size));
     if (copied < 0) {
         item.stage = CopyStage::copy_data;
         item.err = static_cast<int>(-copied);
@@ -159,8 +179,9 @@ void prepare_one(CopyItem& item, int& src, int& tmp) {
     }
     item.bytes = copied;
     // The copy is whole only if the source stood still meanwhile (a local copy has no
-    // whole-file checksum to catch it): else the caller redoes it.
-    if (source_changed(src, sst, copied, item.err)) {
+    // whole-file checksum to catch it): else the caller redoes it. Data from memory was
+    // verified by its caller.
+    if (!item.from_memory && source_changed(src, sst, copied, item.err)) {
         item.stage = CopyStage::source_changed;
         return;
     }
@@ -169,6 +190,7 @@ void prepare_one(CopyItem& item, int& src, int& tmp) {
     for (const auto& [name, value] : item.xattrs) {
         std::string read;
         const std::string* v = value ? &*value : nullptr;
+        if (!v && src < 0) continue;  // from memory: every value is given
         if (!v) {  // a long value: the source's own, as the sender would send it
             auto got = get_xattr(XattrTarget::of_fd(src), name);
             if (!got) {

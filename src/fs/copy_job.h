@@ -1,6 +1,6 @@
 // A batch of whole-file copies carried out by plain syscalls on one worker thread: for each
 // file, source opened O_NOFOLLOW, data copied kernel-side into a temp file beside the
-// destination, attributes set on the temp fd, then the temp file put in place. Where the
+// destination (or, for an item carrying its data in memory, that data written there), attributes set on the temp fd, then the temp file put in place. Where the
 // destination name is free, the temp file is an unnamed O_TMPFILE inode linked in at the end
 // (no name ever to clean up, one directory update instead of three); else, and where the file
 // system cannot, an O_EXCL ".name.XXXXXX" renamed over the final name.
@@ -38,10 +38,12 @@ enum class CopyStage {
 };
 
 struct CopyItem {
-    // In: the source leaf in its directory, the destination directory with the temp and final
-    // leaf names, and the attributes to give the copy.
+    // In: the source leaf in its directory (or the data itself, `from_memory`), the destination
+    // directory with the temp and final leaf names, and the attributes to give the copy.
     int src_dir = -1;
     std::string src_name;
+    bool from_memory = false;
+    std::vector<std::byte> data;  // from_memory: the file's whole contents
     int dst_dir = -1;
     std::string dst_rel_dir;  // dst_dir's path beneath the destination root ("" at the top)
     std::string temp_name;

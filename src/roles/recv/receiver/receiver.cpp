@@ -155,7 +155,9 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx, ReceiverState& r) {
     constexpr int k_max_phase = 2;
     for (;;) {
         if (ctx.fatal) co_return SessionResult<void>{};
-        // About to wait for the sender: it may be waiting for the generator's requests.
+        // About to wait for the sender: the files gathered so far go into place (the generator
+        // may wait for their ends), and the sender may be waiting for the generator's requests.
+        if (ctx.s.in.available().empty()) co_await r.batches.flush();
         if (ctx.s.in.available().empty() && ctx.gen_out && ctx.gen_out->size() > 0) {
             auto bytes = ctx.gen_out->take();
             ctx.gen_out->clear();
@@ -170,6 +172,7 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx, ReceiverState& r) {
                 ctx.s.progress->end_list(ctx.flist.last_position(r.current_seg),
                                          progress_totals(ctx));
             }
+            co_await r.batches.drain();
             co_await wait_finishes(r, 0);
             if (ctx.fopts.inc_recurse && ctx.recv_first_open < segs.size()) {
                 segs[ctx.recv_first_open].finished = true;
@@ -230,9 +233,10 @@ engine::Task<SessionResult<void>> receive(RecvContext& ctx, ReceiverState& r) {
 }  // namespace
 
 engine::Task<void> run_receiver(RecvContext& ctx) {
-    ReceiverState r(ctx.s.engine);
+    ReceiverState r(ctx);
     auto done = co_await receive(ctx, r);
-    co_await wait_finishes(r, 0);  // they use ctx and r: none may outlive them
+    co_await r.batches.drain();    // they use ctx and r: none may outlive them
+    co_await wait_finishes(r, 0);
     if (!done) ctx.fail(std::move(done).error());
     ctx.receiver_done = true;
     ctx.receiver_progress.notify();

@@ -10,6 +10,8 @@
 
 #include "engine/engine.h"
 #include "protocol/token_zstd.h"
+#include "roles/recv/core/recv_context.h"
+#include "roles/recv/receiver/recv_batch.h"
 #include "roles/recv/core/wakeup.h"
 
 namespace ursync::roles {
@@ -22,7 +24,7 @@ struct DelayedUpdate {
 };
 
 struct ReceiverState {
-    explicit ReceiverState(engine::Engine& engine) : finish_progress(engine) {}
+    explicit ReceiverState(RecvContext& ctx) : finish_progress(ctx.s.engine), batches(ctx) {}
 
     size_t current_seg = 0;  // segment of the last record read (rsync's cur_flist)
     int phase = 0;
@@ -30,6 +32,7 @@ struct ReceiverState {
     int finishing = 0;       // verified files still being put in place (in the background)
     Wakeup finish_progress;  // a background finish ended
     std::unique_ptr<protocol::ZstdTokenDecoder> zstd;  // -zz: one decoder for the session
+    RecvBatcher batches;  // small verified files put in place by worker jobs
 };
 
 }  // namespace ursync::roles

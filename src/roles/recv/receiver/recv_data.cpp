@@ -16,6 +16,8 @@
 #include "protocol/token_plain.h"
 #include "roles/common/errors.h"
 #include "roles/recv/core/recv_context.h"
+#include "roles/recv/core/recv_attrs.h"
+#include "roles/recv/receiver/recv_batch.h"
 
 namespace ursync::roles {
 
@@ -221,7 +223,24 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, Receive
             ctx.stats.matched_data += static_cast<int64_t>(len);
         }
         hasher.update(data);
-        if (sink.temp) {
+        if (sink.memory && sink.memory->size() + data.size() > k_recv_batch_file_bytes_max) {
+            // Bigger than it was listed: on into a temp file, as any big file.
+            auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, sink.spill_target);
+            if (t) {
+                sink.spill_to->emplace(std::move(*t));
+                sink.temp = &**sink.spill_to;
+                pending = std::move(*sink.memory);
+                pending_off = 0;
+            } else {
+                report_xfer_error(ctx, "mkstemp \"" + name + "\" failed: " +
+                                           errno_text(t.error().err));
+            }
+            sink.memory->clear();
+            sink.memory = nullptr;
+        }
+        if (sink.memory) {
+            sink.memory->insert(sink.memory->end(), data.begin(), data.end());
+        } else if (sink.temp) {
             if (pending.empty()) pending_off = offset;
             pending.insert(pending.end(), data.begin(), data.end());
             if (pending.size() >= k_recv_write_batch_bytes) write_err = co_await write_pending();

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/task.h"
 #include "fs/temp_file.h"
@@ -28,16 +31,23 @@ struct ReceivedData {
     bool verified = false;  // the whole-file checksums matched
 };
 
-// Where the rebuilt data goes: a temp file, the destination itself (--inplace), or nowhere.
+// Where the rebuilt data goes: a temp file, the destination itself (--inplace), memory (a small
+// file put in place by a batch later), or nowhere.
 struct RecvSink {
     fs::TempFile* temp = nullptr;
+    // Memory: the data gathered whole. Past k_recv_batch_file_bytes_max (a file that grew since
+    // it was listed, or a sender that lies) it spills into a temp file for `spill_target`
+    // created in `*spill_to`, and `temp` takes over.
+    std::vector<std::byte>* memory = nullptr;
+    std::optional<fs::TempFile>* spill_to = nullptr;
+    std::string spill_target;
     int inplace_fd = -1;  // --inplace: blocks already at their place are not rewritten
     uint64_t written = 0; // bytes of the new file produced so far (its length at the end)
     // --append: the new data starts here (the basis's length); with --append-verify the
     // existing bytes count in the whole-file checksum too.
     uint64_t append_from = 0;
     bool append_verify = false;
-    bool empty() const { return !temp && inplace_fd < 0; }
+    bool empty() const { return !temp && !memory && inplace_fd < 0; }
 };
 
 // Reads the sum head the sender echoes before a file's data (validated against the digest).

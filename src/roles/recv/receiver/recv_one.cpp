@@ -119,6 +119,41 @@ void log_before_data(RecvContext& ctx, const FileEntry& e, const std::string& na
     }
 }
 
+// Data gathered in memory written to a temp file of its own for `name`: nullopt when the temp
+// file could not be made (reported, as a failed mkstemp is); a failed write ends the run as the
+// receiver's write errors do.
+engine::Task<SessionResult<std::optional<fs::TempFile>>> temp_from_memory(
+    RecvContext& ctx, const std::string& name, const std::vector<std::byte>& data) {
+    auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, name);
+    if (!t) {
+        report_xfer_error(ctx, "mkstemp \"" + name + "\" failed: " + errno_text(t.error().err));
+        co_return std::optional<fs::TempFile>{};
+    }
+    auto w = co_await t->write(data, 0);
+    if (!w) {
+        co_await t->discard();
+        co_return session::fail("write failed on \"" + name + "\": " + errno_text(w.error().err),
+                                ExitCode::file_io);
+    }
+    co_return std::optional<fs::TempFile>{std::move(*t)};
+}
+
+// A verified file in its temp file: attributes and the rename go on in the background while
+// the next file arrives. Without a temp file (it could not be made) the transfer just ends.
+engine::Task<SessionResult<void>> end_verified(RecvContext& ctx, ReceiverState& r,
+                                               const RecvRecord& rec,
+                                               std::optional<fs::TempFile>& temp,
+                                               const std::string& name, uint32_t mode) {
+    if (!temp) {
+        transfer_ended(ctx, rec.ref, rec.ndx, false, false);
+        co_return SessionResult<void>{};
+    }
+    while (r.finishing >= k_finish_inflight_max) co_await r.finish_progress.wait();
+    r.finishing++;
+    ctx.s.engine.spawn(finish_in_background(ctx, r, std::move(*temp), name, rec.ref, rec.ndx, mode));
+    co_return SessionResult<void>{};
+}
+
 }  // namespace
 
 ProgressTotals progress_totals(const RecvContext& ctx) {
@@ -204,6 +239,7 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
                                                       basis_st.has_value());
     // Where the data goes: a temp file beside the destination, or the destination itself.
     std::optional<fs::TempFile> temp;
+    std::vector<std::byte> gathered;
     RecvSink sink;
     if (o.inplace) {
         auto fd = co_await ctx.root->open(name, O_WRONLY | O_CREAT, fs::k_temp_file_mode);
@@ -219,8 +255,12 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
             auto made = co_await ctx.root->mkdir(fs::join_rel(dir_of(name), *o.partial_dir), 0700);
             if (made || made.error().err == EEXIST) target = *partial;
         }
-        auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, target);
-        if (!t) {
+        if (r.batches.eligible(e, *head, target == name && !partial_basis)) {
+            // Gathered in memory; a batch puts it in place (recv_batch.h).
+            sink.memory = &gathered;
+            sink.spill_to = &temp;
+            sink.spill_target = target;
+        } else if (auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, target); !t) {
             report_xfer_error(ctx, "mkstemp \"" + name + "\" failed: " + errno_text(t.error().err));
         } else {
             temp.emplace(std::move(*t));
@@ -238,6 +278,28 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
                                       basis_st ? static_cast<int64_t>(basis_st->size) : 0, e.size,
                                       sink);
     if (basis_fd >= 0) co_await ctx.s.engine.close(basis_fd);
+    if (sink.memory) {
+        // A verified file goes to a batch; what a batch cannot take, and what --partial keeps,
+        // goes through a temp file of its own. An unverified file without --partial is dropped.
+        const bool verified = data && data->verified;
+        if (verified) {
+            if (!o.log_before_transfer) log_received_item(ctx, e, e.name, rec.iflags, {}, true);
+            if (co_await r.batches.queue(rec.ref, rec.ndx, rec.iflags, name, mode, gathered))
+                co_return SessionResult<void>{};
+        }
+        if (verified || (o.partial && sink.written > 0)) {
+            auto made = co_await temp_from_memory(ctx, name, gathered);
+            if (!made) co_return Unexpected{std::move(made).error()};
+            if (*made) {
+                temp.emplace(std::move(**made));
+                sink.temp = &*temp;
+            }
+            sink.memory = nullptr;
+        }
+        if (verified) {
+            co_return co_await end_verified(ctx, r, rec, temp, name, mode);
+        }
+    }
     if (!data) {
         // Interrupted: --partial keeps what arrived (rsync's cleanup keeps a partial file).
         if (temp && o.partial && sink.written > 0) {
@@ -253,20 +315,14 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
         co_return SessionResult<void>{};
     }
     if (!o.log_before_transfer) log_received_item(ctx, e, e.name, rec.iflags, {}, true);
-    if (data->verified && temp && temp->final_rel() == name && !partial_basis) {
-        // Attributes and the rename go on in the background while the next file arrives.
-        while (r.finishing >= k_finish_inflight_max) co_await r.finish_progress.wait();
-        r.finishing++;
-        ctx.s.engine.spawn(
-            finish_in_background(ctx, r, std::move(*temp), name, rec.ref, rec.ndx, mode));
-        co_return SessionResult<void>{};
-    }
+    if (data->verified && temp && temp->final_rel() == name && !partial_basis)
+        co_return co_await end_verified(ctx, r, rec, temp, name, mode);
 
     int recv_ok = data->verified ? 1 : 0;
     const std::string temp_final = temp ? temp->final_rel() : name;
     if (sink.inplace_fd >= 0) {
         if (!(co_await finish_inplace(ctx, sink, name, e, mode, data->verified))) recv_ok = -1;
-    } else if (temp->final_rel() != name) {
+    } else if (temp && temp->final_rel() != name) {
         // --delay-updates: into the partial dir now, into place at the end of phase 1.
         if (recv_ok == 1 && co_await finish_file(ctx, *temp, name, e, mode, true)) {
             r.delayed_updates.push_back({temp->final_rel(), name, rec.ndx});
@@ -279,7 +335,7 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
     } else if (recv_ok == 1 || o.partial) {
         // --partial keeps a file that failed verification too (the redo may use it as basis).
         if (!(co_await finish_file(ctx, *temp, name, e, mode, recv_ok == 1))) recv_ok = -1;
-    } else {
+    } else if (temp) {
         co_await temp->discard();
     }
 

@@ -55,19 +55,22 @@ engine::Task<Expected<protocol::Bytes, int>> read_basis(RecvContext& ctx, BasisC
 }
 
 // Writes to the temp file in the background, at most k_recv_writes_inflight at once, so that
-// the next batch is rebuilt while the last one goes into the page cache. Every path out of
-// receive_data drains it first (the tasks refer to it and to the temp file).
+// the next batch is rebuilt while the last one goes into the page cache. With a hasher, each
+// batch is also added to the whole-file checksum on a worker thread first, batch after batch
+// in stream order, so the engine thread never hashes a big file. Every path out of
+// receive_data drains it first (the tasks refer to it, to the hasher and to the temp file).
 class WriteBehind {
   public:
-    explicit WriteBehind(engine::Engine& engine) : engine_(engine), ended_(engine) {}
-    // Starts writing the runs [first, second) of `buf` at `off` + first; waits first while the
-    // limit is reached. Returns the first error so far (0: none).
+    WriteBehind(engine::Engine& engine, protocol::FileHasher* hasher)
+        : engine_(engine), ended_(engine), hasher_(hasher) {}
+    // Hashes all of `buf` (with a hasher) and writes its runs [first, second) at `off` + first;
+    // waits first while the limit is reached. Returns the first error so far (0: none).
     engine::Task<int> start(fs::TempFile& temp, std::vector<std::byte> buf, uint64_t off,
                             std::vector<std::pair<size_t, size_t>> runs) {
         while (inflight_ >= k_recv_writes_inflight) co_await ended_.wait();
         if (err_ != 0) co_return err_;
         ++inflight_;
-        engine_.spawn(run(temp, std::move(buf), off, std::move(runs)));
+        engine_.spawn(run(temp, std::move(buf), off, std::move(runs), started_++));
         co_return 0;
     }
     engine::Task<int> drain() {
@@ -77,7 +80,15 @@ class WriteBehind {
 
   private:
     engine::Task<void> run(fs::TempFile& temp, std::vector<std::byte> buf, uint64_t off,
-                           std::vector<std::pair<size_t, size_t>> runs) {
+                           std::vector<std::pair<size_t, size_t>> runs, uint64_t seq) {
+        if (hasher_) {
+            while (hashed_ != seq) co_await ended_.wait();
+            protocol::FileHasher* hasher = hasher_;
+            const protocol::Bytes all(buf);
+            co_await engine_.offload([hasher, all] { hasher->update(all); });
+            ++hashed_;
+            ended_.notify();
+        }
         for (const auto& [from, to] : runs) {
             if (err_ != 0) break;
             auto w = co_await temp.write(protocol::Bytes(buf).subspan(from, to - from), off + from);
@@ -89,7 +100,10 @@ class WriteBehind {
 
     engine::Engine& engine_;
     Wakeup ended_;
+    protocol::FileHasher* hasher_;
     size_t inflight_ = 0;
+    uint64_t started_ = 0;  // batches started
+    uint64_t hashed_ = 0;   // batches added to the checksum
     int err_ = 0;
 };
 
@@ -157,7 +171,10 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, Receive
     // -S: runs of zeros become holes (the temp file is new, so a hole reads as zeros).
     const bool sparse = ctx.s.options.sparse;
     uint64_t data_end = 0;  // end of the last bytes actually written
-    WriteBehind writes(ctx.s.engine);
+    // A file streamed into its temp file is hashed by the writer, batch by batch, off this
+    // thread; data gathered in memory (small) or spilled from it is hashed here.
+    const bool hash_in_writes = sink.temp != nullptr;
+    WriteBehind writes(ctx.s.engine, hash_in_writes ? &hasher : nullptr);
     // Hands `pending` to the background writer (only its non-zero runs with -S).
     auto write_pending = [&]() -> engine::Task<int> {
         if (pending.empty() || !sink.temp) co_return 0;
@@ -184,7 +201,7 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, Receive
         std::vector<std::byte> buf = std::move(pending);
         pending = std::vector<std::byte>();
         pending.reserve(k_recv_write_batch_bytes);
-        if (runs.empty()) co_return 0;
+        if (runs.empty() && !hash_in_writes) co_return 0;
         co_return co_await writes.start(*sink.temp, std::move(buf), pending_off, std::move(runs));
     };
     // The first failure while rebuilding; the loop stops and the writes are drained before any
@@ -222,7 +239,7 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, Receive
             data = *got;
             ctx.stats.matched_data += static_cast<int64_t>(len);
         }
-        hasher.update(data);
+        if (!hash_in_writes) hasher.update(data);
         if (sink.memory && sink.memory->size() + data.size() > k_recv_batch_file_bytes_max) {
             // Bigger than it was listed: on into a temp file, as any big file.
             auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, sink.spill_target);

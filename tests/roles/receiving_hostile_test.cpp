@@ -124,6 +124,7 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
 struct PacedPart {
     std::vector<std::byte> bytes;
     int after_dones = 0;
+    int after_requests = 0;  // ... and once it has asked for this many transfers
 };
 
 // Counts the NDX_DONEs in what the generator writes (requests with empty sum heads, as the
@@ -133,6 +134,7 @@ struct GeneratorDones {
     std::vector<std::byte> raw;   // frames not yet parsed
     protocol::NdxState ndx;
     int dones = 0;
+    int requests = 0;
     bool ended = false;
 
     void take(std::span<const std::byte> got) {
@@ -155,6 +157,7 @@ struct GeneratorDones {
                 auto head = protocol::get_sum_head(c, 16);
                 if (!head || !c.has(static_cast<size_t>(protocol::block_sums_size(*head)))) break;
                 c.take(static_cast<size_t>(protocol::block_sums_size(*head)));
+                requests++;
             } else if (rec->ndx == protocol::k_ndx_del_stats) {
                 bool whole = true;
                 for (int i = 0; i < 5 && whole; ++i) whole = static_cast<bool>(protocol::get_varint(c));
@@ -181,7 +184,9 @@ engine::Task<void> feed_paced(engine::Engine& e, transport::FdStream& s,
                               std::vector<PacedPart> parts, const GeneratorDones& gen) {
     transport::BufferedWriter w(s);
     for (auto& part : parts) {
-        for (int waited_ms = 0; gen.dones < part.after_dones && !gen.ended && waited_ms < 20000;
+        for (int waited_ms = 0;
+             (gen.dones < part.after_dones || gen.requests < part.after_requests) && !gen.ended &&
+             waited_ms < 20000;
              ++waited_ms) {
             co_await e.sleep_ms(1);
         }
@@ -406,6 +411,152 @@ TEST_F(RecvHostile, TruncatedFileDataLeavesNoTempFile) {
     EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
     struct stat st {};
     EXPECT_NE(::stat((dir / "dest/a").c_str(), &st), 0);
+}
+
+TEST_F(RecvHostile, TruncatedSmallFileWithPartialKeepsWhatArrived) {
+    // A small file is gathered in memory (recv_batch.h): --partial still keeps what arrived.
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 100000)});
+    protocol::NdxState ndx;
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+    protocol::put_int(w, 5000);
+    w.put(std::string(5000, 'x'));  // ... and the stream ends
+    cli::Options o = archive_options();
+    o.partial = true;
+    auto r = run_hostile(dir, w.take(), true, o);
+    EXPECT_EQ(r.code, to_int(ExitCode::stream_io));
+    EXPECT_EQ(read_file(dir / "dest/a"), std::string(5000, 'x'));
+}
+
+// One whole-file transfer of `data` for index 1 (literal tokens of at most 32 KiB) with the
+// digest `sum`, or with the right MD5 digest when `sum` is empty.
+void put_whole_file(ByteWriter& w, protocol::NdxState& ndx, const std::string& data,
+                    std::string sum = {}) {
+    protocol::put_ndx(w, ndx, 1);
+    protocol::put_shortint(w, 0xa000);
+    for (int i = 0; i < 4; ++i) protocol::put_int(w, 0);
+    for (size_t at = 0; at < data.size(); at += 32768) {
+        const std::string piece = data.substr(at, 32768);
+        protocol::put_int(w, static_cast<int32_t>(piece.size()));
+        w.put(std::string_view(piece));
+    }
+    protocol::put_int(w, 0);
+    if (sum.empty()) {
+        w.put(protocol::file_sum(protocol::ChecksumAlgo::md5, protocol::as_bytes(data)).view());
+    } else {
+        w.put(std::string_view(sum));
+    }
+}
+
+// The end of a run whose only transfer was in phase 0: the sender's NDX_DONEs, statistics and
+// the echo of the last phase end, each after the generator's.
+void put_paced_end(std::vector<PacedPart>& parts, ByteWriter& w, protocol::NdxState& ndx) {
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    parts.push_back({w.take(), 1});
+    w.clear();
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    parts.push_back({w.take(), 2});
+    w.clear();
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);
+    parts.push_back({w.take(), 3});
+    w.clear();
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    parts.push_back({w.take(), 4});
+}
+
+TEST_F(RecvHostile, FileListedSmallButSentBigSpillsIntoATempFile) {
+    // Listed at 4 bytes (gathered in memory), sent at 600 KiB (a file that grew, or a sender
+    // that lies): past the in-memory limit it goes on into a temp file, and arrives whole.
+    std::string data(600 * 1024, '\0');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 23);
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
+    protocol::NdxState ndx;
+    std::vector<PacedPart> parts;
+    put_whole_file(w, ndx, data);
+    parts.push_back({w.take(), 0});
+    w.clear();
+    put_paced_end(parts, w, ndx);
+    auto r = run_paced(dir, std::move(parts));
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(read_file(dir / "dest/a"), data);
+}
+
+TEST_F(RecvHostile, ManySmallFilesArriveWholeThroughBatches) {
+    // More files than one batch holds, some in a subdirectory: every one in place, with its
+    // mode and mtime (set by the batch job on the fd), exit 0.
+    // In rsync's sorted order: the top's files, then the subdirectory and its files.
+    std::vector<FileEntry> entries{entry(".", 040755)};
+    constexpr int k_files = 75;
+    for (int i = 0; i < k_files; ++i)
+        entries.push_back(entry("f" + std::to_string(1000 + i), i % 3 ? 0100640 : 0100755, 10));
+    entries.push_back(entry("sub", 040700));
+    for (int i = 0; i < k_files; ++i)
+        entries.push_back(entry("sub/f" + std::to_string(1000 + i), i % 3 ? 0100755 : 0100600, 10));
+    ByteWriter w;
+    put_flist(w, entries);
+    protocol::NdxState ndx;
+    std::vector<PacedPart> parts;
+    parts.push_back({w.take(), 0});
+    w.clear();
+    int requested = 0;
+    for (size_t i = 1; i < entries.size(); ++i) {
+        if (entries[i].is_dir()) continue;
+        protocol::put_ndx(w, ndx, static_cast<int32_t>(i));
+        protocol::put_shortint(w, 0xa000);
+        for (int k = 0; k < 4; ++k) protocol::put_int(w, 0);
+        const std::string body = "0123456789";
+        protocol::put_int(w, 10);
+        w.put(std::string_view(body));
+        protocol::put_int(w, 0);
+        w.put(protocol::file_sum(protocol::ChecksumAlgo::md5, protocol::as_bytes(body)).view());
+        // Sent once asked for, as a real sender sends a file (the generator makes "sub" first).
+        parts.push_back({w.take(), 0, ++requested});
+        w.clear();
+    }
+    w.clear();
+    put_paced_end(parts, w, ndx);
+    auto r = run_paced(dir, std::move(parts));
+    EXPECT_EQ(r.code, 0);
+    for (size_t i = 1; i < entries.size(); ++i) {
+        if (entries[i].is_dir()) continue;
+        const std::string path = dir / ("dest/" + entries[i].name);
+        struct stat st {};
+        ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+        EXPECT_EQ(st.st_mode, entries[i].mode) << path;
+        EXPECT_EQ(st.st_mtime, entries[i].mtime_sec) << path;
+        EXPECT_EQ(read_file(path), "0123456789");
+    }
+}
+
+TEST_F(RecvHostile, BadChecksumTwiceWithPartialKeepsTheFile) {
+    // --partial keeps a file that failed verification (rsync's "update retained"), exit 23.
+    ByteWriter w;
+    put_flist(w, {entry(".", 040755), entry("a", 0100644, 4)});
+    protocol::NdxState ndx;
+    std::vector<PacedPart> parts;
+    for (int pass = 0; pass < 2; ++pass) {
+        put_whole_file(w, ndx, "data", std::string(16, '\0'));
+        parts.push_back({w.take(), pass});
+        w.clear();
+        protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    }
+    parts.push_back({w.take(), 2});
+    w.clear();
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    for (int i = 0; i < 5; ++i) protocol::put_varlong(w, 0, 3);
+    parts.push_back({w.take(), 3});
+    w.clear();
+    protocol::put_ndx(w, ndx, protocol::k_ndx_done);
+    parts.push_back({w.take(), 4});
+    cli::Options o = archive_options();
+    o.partial = true;
+    auto r = run_paced(dir, std::move(parts), o);
+    EXPECT_EQ(r.code, to_int(ExitCode::partial));
+    EXPECT_EQ(read_file(dir / "dest/a"), "data");
 }
 
 TEST_F(RecvHostile, BadChecksumTwiceIsAFailedVerification) {

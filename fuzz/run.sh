@@ -18,6 +18,10 @@ fi
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${URSYNC_FUZZ_BUILD_DIR:-$repo/build-fuzz}"
 jobs="${URSYNC_FUZZ_JOBS:-2}"
+# ccache (scripts/ccache-env.sh) with paths relative to the checkout
+pushd "$repo" >/dev/null
+. scripts/ccache-env.sh
+popd >/dev/null
 
 cmake -S "$repo" -B "$build" -DURSYNC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null

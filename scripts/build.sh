@@ -2,6 +2,7 @@
 # Configures and builds ursync (Release by default) into build/ (or $BUILD_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/ccache-env.sh
 build_dir=${BUILD_DIR:-build}
 build_type=${BUILD_TYPE:-Release}
 jobs=$(nproc)

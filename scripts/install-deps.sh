@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   liburing-dev libxxhash-dev libzstd-dev libcli11-dev libgtest-dev nettle-dev zlib1g-dev
-  rsync openssh-server openssh-client python3 strace
+  rsync openssh-server openssh-client python3 strace ccache
   clang-14 libclang-rt-14-dev
 )
 

@@ -23,6 +23,7 @@
 # usage: scripts/test-asan.sh          env: ASAN_BUILD_DIR (default build-asan), ASAN_JOBS
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/ccache-env.sh
 build=$(realpath -m "${ASAN_BUILD_DIR:-build-asan}")
 jobs=${ASAN_JOBS:-$(nproc)}
 # every hostile-peer test (C++ suites and the Python hostile suites) and the fault suites; not

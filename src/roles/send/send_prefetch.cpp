@@ -146,18 +146,22 @@ engine::Task<PrefetchedFile> SendPrefetch::take(int32_t ndx, bool ahead) {
     if (ahead) {
         // Jobs wholly behind the request read files the generator did not ask for.
         while (!batches_.empty() && batches_.front()->last_ndx() < ndx) retire_front();
-        if (!batches_.empty() && batches_.front()->find(ndx) != nullptr) {
-            batch = batches_.front();
-            ++hits_;
-        } else {
-            while (!batches_.empty()) retire_front();  // a jump backwards: start over here
+        if (!batches_.empty()) {
+            const Batch::Item* item = batches_.front()->find(ndx);
+            if (item != nullptr && !item->taken) {
+                batch = batches_.front();
+                ++hits_;
+            }
         }
     } else {
-        while (!batches_.empty()) retire_front();
+        while (!batches_.empty()) retire_front();  // redo requests: nothing more to read ahead
     }
     if (!batch) {
-        batch = co_await start_batch(ndx, ahead);
-        if (ahead) batches_.push_back(batch);
+        // A request the jobs ahead do not hold: the first one, or a file asked for again
+        // (a redo). Only the first starts reading ahead; a redo leaves the jobs ahead alone.
+        const bool start_ahead = ahead && batches_.empty();
+        batch = co_await start_batch(ndx, start_ahead);
+        if (start_ahead) batches_.push_back(batch);
     }
     co_await batch->ready;
     PrefetchedFile file;

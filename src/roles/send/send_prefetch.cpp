@@ -69,10 +69,16 @@ engine::Task<std::shared_ptr<SendPrefetch::Batch>> SendPrefetch::start_batch(int
     std::vector<Candidate> picked;
     uint64_t bytes = 0;
     const auto& segs = list_.list().segments();
-    for (size_t si = 0; si < segs.size() && batch->next_ndx < 0; ++si) {
+    // Segments hold ascending indexes: start at the one holding `from`.
+    auto seg_end = [](const FlistSegment& seg) {
+        return int64_t{seg.ndx_start} + static_cast<int64_t>(seg.entries.size());
+    };
+    const auto first = std::partition_point(
+        segs.begin(), segs.end(), [&](const FlistSegment& seg) { return seg_end(seg) <= from; });
+    for (auto si = static_cast<size_t>(first - segs.begin());
+         si < segs.size() && batch->next_ndx < 0; ++si) {
         const FlistSegment& seg = segs[si];
-        const int64_t end = int64_t{seg.ndx_start} + static_cast<int64_t>(seg.entries.size());
-        if (seg.finished || end <= from) continue;
+        if (seg.finished) continue;
         size_t k = from > seg.ndx_start ? static_cast<size_t>(from - seg.ndx_start) : 0;
         for (; k < seg.entries.size(); ++k) {
             const protocol::FileEntry& e = seg.entries[k];

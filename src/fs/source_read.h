@@ -10,7 +10,7 @@ namespace ursync::fs {
 
 // What open_and_read found for one source file.
 struct SourceRead {
-    int err = 0;        // the file cannot be sent: the open's errno, EISDIR, or EINVAL (not regular)
+    int err = 0;  // the file cannot be sent: the open's errno, EISDIR, or EINVAL (not regular)
     uint64_t size = 0;  // st_size of the open fd: what is sent (rsync sends the size at open)
     // size <= whole_max: the file's bytes, `size` of them, zeros where a read failed or the file
     // had shrunk (read_err then says which: the errno, or ENODATA for a short file).

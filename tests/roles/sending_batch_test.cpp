@@ -76,10 +76,10 @@ struct Received {
 };
 
 struct ClientResult {
-    std::vector<std::string> names;            // the file list, by ndx
-    std::map<std::string, Received> files;     // by name, the records before the first NDX_DONE
-    std::vector<protocol::MsgCode> messages;   // out-of-band codes
-    std::vector<int32_t> no_send;              // MSG_NO_SEND payloads
+    std::vector<std::string> names;           // the file list, by ndx
+    std::map<std::string, Received> files;    // by name, the records before the first NDX_DONE
+    std::vector<protocol::MsgCode> messages;  // out-of-band codes
+    std::vector<int32_t> no_send;             // MSG_NO_SEND payloads
     protocol::ChecksumAlgo algo = protocol::ChecksumAlgo::md5;
 };
 
@@ -123,7 +123,7 @@ engine::Task<void> run_client(transport::FdStream& stream, const cli::Options& o
     for (size_t i = 0; i < got.size(); ++i) {
         if (!got[i].is_regular()) continue;
         protocol::put_ndx(w, ndx_out, static_cast<int32_t>(i));
-        protocol::put_shortint(w, 0x8000);  // ITEM_TRANSFER
+        protocol::put_shortint(w, 0x8000);                    // ITEM_TRANSFER
         for (int k = 0; k < 4; ++k) protocol::put_int(w, 0);  // no block sums: whole file
     }
     for (int i = 0; i < 5; ++i) protocol::put_ndx(w, ndx_out, protocol::k_ndx_done);
@@ -188,8 +188,8 @@ engine::Task<void> run_client(transport::FdStream& stream, const cli::Options& o
     if (got == want) return ::testing::AssertionSuccess();
     size_t i = 0;
     while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
-    return ::testing::AssertionFailure() << got.size() << " bytes, wanted " << want.size()
-                                         << ", first difference at " << i;
+    return ::testing::AssertionFailure()
+           << got.size() << " bytes, wanted " << want.size() << ", first difference at " << i;
 }
 
 std::vector<std::byte> digest_of(protocol::ChecksumAlgo algo, const std::string& data) {
@@ -208,7 +208,8 @@ class SendBatch : public ::testing::Test {
         make_dir(tmp / "outside");
         for (int i = 0; i < 10; ++i) {
             const std::string name = "f" + std::to_string(i);
-            content[name] = random_bytes(100 + 997 * static_cast<size_t>(i), static_cast<uint32_t>(i));
+            content[name] =
+                random_bytes(100 + 997 * static_cast<size_t>(i), static_cast<uint32_t>(i));
             write_file(tmp / ("src/" + name), content[name]);
         }
         content["sub/g"] = "inside\n";
@@ -217,8 +218,8 @@ class SendBatch : public ::testing::Test {
     }
 
     ClientResult run(std::function<void()> change, ServerResult& result) {
-        std::vector<std::string> argv{"ursync", "--server", "--sender", "-re.LsfxCIvu", ".",
-                                      tmp / "src/"};
+        std::vector<std::string> argv{"ursync",       "--server", "--sender",
+                                      "-re.LsfxCIvu", ".",        tmp / "src/"};
         auto inv = cli::parse_command_line(argv, cli::Environment::empty());
         EXPECT_TRUE(inv) << (inv ? "" : inv.error().message);
         ClientResult out;

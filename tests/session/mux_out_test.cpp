@@ -150,8 +150,14 @@ TEST(MuxOutFraming, RandomSequencesMatchTheReference) {
         for (int i = 0; i < n; ++i) {
             const auto pick = rng() % 10;
             if (pick < 6) {
-                const size_t sizes[] = {1, 7, 100, 4096, k_data_chunk_len_max - 1,
-                                        k_data_chunk_len_max, k_data_chunk_len_max + 1, 100000};
+                const size_t sizes[] = {1,
+                                        7,
+                                        100,
+                                        4096,
+                                        k_data_chunk_len_max - 1,
+                                        k_data_chunk_len_max,
+                                        k_data_chunk_len_max + 1,
+                                        100000};
                 ops.push_back({K::data, sizes[rng() % 8] + rng() % 3});
             } else if (pick < 8) {
                 ops.push_back({K::message, rng() % 60});

@@ -62,7 +62,7 @@ struct Candidate {
 }  // namespace
 
 engine::Task<std::shared_ptr<SendPrefetch::Batch>> SendPrefetch::start_batch(int32_t from,
-                                                                            bool ahead) {
+                                                                             bool ahead) {
     auto batch = std::make_shared<Batch>(engine_);
     // The regular files from `from` on, in list order, through the unfinished segments.
     const size_t files_max = ahead ? window_ : 1;

@@ -137,7 +137,8 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
         if (sums->head.count == 0 && !zstd_) {
             stepped = matcher.step(data, 0, sink, tokens);
         } else {
-            stepped = co_await s_.engine.offload([&] { return matcher.step(data, 0, sink, tokens); });
+            stepped =
+                co_await s_.engine.offload([&] { return matcher.step(data, 0, sink, tokens); });
         }
         if (!stepped) {
             result = session::fail("token stream: " + protocol::describe(stepped.error()),
@@ -156,9 +157,9 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
         while (!matcher.done()) {
             win.drop_before(matcher.keep_from());
             // Read ahead in large pieces, at least as far as the search needs.
-            const int64_t target = std::min(
-                file_len, std::max(matcher.wanted_end(),
-                                   win.end() + static_cast<int64_t>(k_sender_read_bytes)));
+            const int64_t target =
+                std::min(file_len, std::max(matcher.wanted_end(),
+                                            win.end() + static_cast<int64_t>(k_sender_read_bytes)));
             const int64_t fresh_from = win.end();
             while (win.end() < target) {
                 const auto off = static_cast<uint64_t>(win.end());

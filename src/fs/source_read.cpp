@@ -73,8 +73,8 @@ SourceRead open_and_read(int dir_fd, const char* leaf, bool use_openat2, uint64_
     r.size = static_cast<uint64_t>(st.st_size);
     if (r.size <= whole_max) {
         // O_NONBLOCK does not change pread() of a regular file.
-        r.data.resize(r.size);
-        r.read_err = read_all(fd, r.data);
+        r.bytes = std::make_unique_for_overwrite<std::byte[]>(r.size);
+        r.read_err = read_all(fd, std::span(r.bytes.get(), r.size));
         r.whole = true;
         ::close(fd);
         return r;

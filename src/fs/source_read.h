@@ -4,7 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <memory>
+#include <span>
 
 namespace ursync::fs {
 
@@ -13,9 +14,11 @@ struct SourceRead {
     int err = 0;  // the file cannot be sent: the open's errno, EISDIR, or EINVAL (not regular)
     uint64_t size = 0;  // st_size of the open fd: what is sent (rsync sends the size at open)
     // size <= whole_max: the file's bytes, `size` of them, zeros where a read failed or the file
-    // had shrunk (read_err then says which: the errno, or ENODATA for a short file).
-    std::vector<std::byte> data;
+    // had shrunk (read_err then says which: the errno, or ENODATA for a short file). Allocated
+    // without being cleared first: every byte is read or zero-filled.
+    std::unique_ptr<std::byte[]> bytes;
     bool whole = false;
+    std::span<const std::byte> data() const { return {bytes.get(), whole ? size : 0}; }
     int read_err = 0;
     // size > whole_max: the fd, open for blocking reads (O_NONBLOCK cleared); the taker closes it.
     int fd = -1;

@@ -57,7 +57,8 @@ TEST_P(SourceRead, ASmallFileIsReadWhole) {
     EXPECT_EQ(r.err, 0);
     EXPECT_TRUE(r.whole);
     EXPECT_EQ(r.size, 5u);
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.data.data()), r.data.size()), "hello");
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.data().data()), r.data().size()),
+              "hello");
     EXPECT_EQ(r.read_err, 0);
     EXPECT_EQ(r.fd, -1);
 }
@@ -90,7 +91,7 @@ TEST_P(SourceRead, AnEmptyFileIsWholeAndEmpty) {
     auto r = read("e");
     EXPECT_EQ(r.err, 0);
     EXPECT_TRUE(r.whole);
-    EXPECT_TRUE(r.data.empty());
+    EXPECT_TRUE(r.data().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolution, SourceRead, ::testing::Values(true, false),

@@ -126,7 +126,7 @@ engine::Task<void> SendPrefetch::run_batch(engine::Engine& engine, std::shared_p
             it.file.read = fs::open_and_read(it.dir->get(), it.leaf.c_str(), it.use_openat2,
                                              k_prefetch_whole_bytes_max);
             if (!it.file.read.whole) continue;
-            hasher.update(it.file.read.data);
+            hasher.update(it.file.read.data());
             it.file.digest = hasher.finish();
             hasher.reset();
         }

@@ -132,7 +132,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     if (src.read.whole) {
         // The whole file is in memory: one step. Without block sums or compression that step
         // only cuts the data into literal runs, cheaper than a hand-off.
-        const protocol::Bytes data(src.read.data);
+        const protocol::Bytes data = src.read.data();
         protocol::WireResult<bool> stepped = false;
         if (sums->head.count == 0 && !zstd_) {
             stepped = matcher.step(data, 0, sink, tokens);

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/async_mutex.h"
 #include "engine/task.h"
 #include "protocol/byte_cursor.h"
 #include "protocol/mux_frame.h"
@@ -16,7 +17,7 @@ namespace ursync::session {
 
 class MuxOut {
 public:
-    explicit MuxOut(transport::BufferedWriter& raw) : raw_(raw) {}
+    explicit MuxOut(transport::BufferedWriter& raw) : raw_(raw), lock_(raw.engine()) {}
 
     void start_multiplex() {
         multiplexed_ = true;
@@ -25,7 +26,8 @@ public:
     bool multiplexed() const { return multiplexed_; }
 
     // Appends stream bytes (framed as MSG_DATA once multiplexed). Buffered: call flush() before
-    // waiting for the peer (MuxIn does this itself before it blocks).
+    // waiting for the peer (MuxIn does this itself before it blocks). The bytes are copied once,
+    // into the writer's buffer, right behind the header of the frame they go in.
     engine::Task<SessionResult<void>> send(std::span<const std::byte> bytes);
     engine::Task<SessionResult<void>> send(const protocol::ByteWriter& w) { return send(w.bytes()); }
     // An out-of-band message (MSG_INFO, MSG_DELETED, ...); ordered after the data sent so far.
@@ -39,22 +41,28 @@ public:
     engine::Task<SessionResult<void>> keep_alive_if_idle(uint64_t lull_ms);
 
     uint64_t bytes_written() const {
-        return raw_.total_written() + raw_.pending() + pending_.size() +
-               (pending_.empty() ? 0 : protocol::k_frame_header_len) - written_at_mux_start_;
+        return raw_.total_written() + raw_.pending() - written_at_mux_start_;
     }
 
 private:
-    // Frames everything pending (in chunks of at most k_data_chunk_len_max) into `framed`.
-    void frame_pending(protocol::ByteWriter& framed, bool keep_partial);
+    // Stream bytes go into an open MSG_DATA frame built in the writer's buffer (unsealed there).
+    // Like rsync, a frame closes when it holds k_data_chunk_len_max bytes, when a message must
+    // follow it, or on flush — not once per send() — so frame counts (and the byte totals in
+    // --stats) match stock rsync.
+    engine::Task<SessionResult<void>> append_data(std::span<const std::byte> bytes);
+    // Writes the open frame's length into its header and seals it (no-op when none is open).
+    void close_frame();
+    engine::Task<SessionResult<void>> flush_locked();
 
     transport::BufferedWriter& raw_;
+    // One operation at a time: a send() that waits for the peer halfway keeps its bytes
+    // together, ahead of a message another coroutine sends meanwhile (as when every byte was
+    // queued before the first wait).
+    engine::AsyncMutex lock_;
     bool multiplexed_ = false;
+    bool frame_open_ = false;
     uint64_t written_at_mux_start_ = 0;
     std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
-    // Stream bytes not yet framed: like rsync, data is framed when a chunk fills up, when a
-    // message must follow it, or on flush — not once per send() — so frame counts (and the
-    // byte totals in --stats) match stock rsync.
-    std::vector<std::byte> pending_;
 };
 
 }  // namespace ursync::session

@@ -113,8 +113,8 @@ engine::Task<engine::SysResult> BufferedWriter::write_watching(std::span<const s
 
 engine::Task<StreamResult<void>> BufferedWriter::drain() {
     size_t done = 0;
-    while (done < used_) {
-        auto rest = std::span<const std::byte>(buf_).subspan(done, used_ - done);
+    while (done < sealed_) {
+        auto rest = std::span<const std::byte>(buf_).subspan(done, sealed_ - done);
         engine::SysResult r;
         if (watch_hangup_) {
             r = co_await write_watching(rest);
@@ -122,7 +122,7 @@ engine::Task<StreamResult<void>> BufferedWriter::drain() {
             r = co_await stream_.write_some(rest, timeout_ms_);
         }
         if (!r) {
-            used_ = 0;
+            used_ = sealed_ = 0;
             if (peer_hung_up_)
                 co_return Unexpected{StreamError{
                     StreamError::Kind::closed,
@@ -131,8 +131,10 @@ engine::Task<StreamResult<void>> BufferedWriter::drain() {
         }
         done += static_cast<size_t>(r.value());
     }
-    total_written_ += used_;
-    used_ = 0;
+    total_written_ += sealed_;
+    if (used_ > sealed_) std::memmove(buf_.data(), buf_.data() + sealed_, used_ - sealed_);
+    used_ -= sealed_;
+    sealed_ = 0;
     co_return StreamResult<void>{};
 }
 
@@ -140,6 +142,7 @@ engine::Task<StreamResult<void>> BufferedWriter::write(std::span<const std::byte
     co_await lock_.lock();
     while (!bytes.empty()) {
         if (used_ == buf_.size()) {
+            sealed_ = used_;
             auto r = co_await drain();
             if (!r) {
                 lock_.unlock();
@@ -151,8 +154,17 @@ engine::Task<StreamResult<void>> BufferedWriter::write(std::span<const std::byte
         used_ += take;
         bytes = bytes.subspan(take);
     }
+    sealed_ = used_;
     lock_.unlock();
     co_return StreamResult<void>{};
+}
+
+engine::Task<StreamResult<void>> BufferedWriter::make_room(size_t n) {
+    if (buf_.size() - used_ >= n) co_return StreamResult<void>{};
+    co_await lock_.lock();
+    auto r = co_await drain();
+    lock_.unlock();
+    co_return r;
 }
 
 engine::Task<StreamResult<void>> BufferedWriter::flush() {

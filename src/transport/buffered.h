@@ -52,10 +52,24 @@ public:
     explicit BufferedWriter(FdStream& stream, size_t capacity = k_stream_buffer_bytes);
 
     // Appends bytes; when the buffer is full it is written out first (back-pressure: the caller
-    // waits for the peer). Writers from several coroutines are serialised.
+    // waits for the peer). Writers from several coroutines are serialised. Not while an open
+    // item is being built in place (see room()): the appended bytes would seal it.
     engine::Task<StreamResult<void>> write(std::span<const std::byte> bytes);
     engine::Task<StreamResult<void>> flush();
+    // Bytes buffered, sealed or not.
     size_t pending() const { return used_; }
+
+    // Building an item in place (MuxOut's frames: header first, its length patched when the
+    // frame closes). Bytes written into room() and added with advance() stay unsealed: a
+    // drain writes out only what precedes them, until seal(). make_room() drains the sealed
+    // bytes if fewer than `n` bytes of room are left (the unsealed ones then move to the front).
+    std::span<std::byte> room() { return std::span(buf_).subspan(used_); }
+    void advance(size_t n) { used_ += n; }
+    std::span<std::byte> unsealed() { return std::span(buf_).subspan(sealed_, used_ - sealed_); }
+    void seal() { sealed_ = used_; }
+    engine::Task<StreamResult<void>> make_room(size_t n);
+    size_t capacity() const { return buf_.size(); }
+    engine::Engine& engine() const { return stream_.engine(); }
     void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
     // A write that waits longer than a moment checks whether the peer's end of our input has
     // hung up (a server whose client is gone while the remote shell still holds our output
@@ -64,13 +78,15 @@ public:
     uint64_t total_written() const { return total_written_; }
 
 private:
-    engine::Task<StreamResult<void>> drain();  // caller holds the lock
+    // Writes out the sealed bytes; the unsealed ones move to the front. The caller holds the lock.
+    engine::Task<StreamResult<void>> drain();
     // One write, in slices of k_hangup_check_ms while watching for the peer's hang-up.
     engine::Task<engine::SysResult> write_watching(std::span<const std::byte> bytes);
 
     FdStream& stream_;
     std::vector<std::byte> buf_;
     size_t used_ = 0;
+    size_t sealed_ = 0;  // buf_[0, sealed_) may be written out; the rest is an item being built
     engine::AsyncMutex lock_;
     uint64_t timeout_ms_ = 0;
     uint64_t total_written_ = 0;

@@ -81,6 +81,8 @@ class SendList {
         SendInfo* info = nullptr;
     };
     Expected<Item, session::SessionError> lookup(int32_t ndx);
+    // What the sender knows of entries[idx] of segment `seg` (no lookup side effects).
+    const SendInfo& info_at(size_t seg, size_t idx) const { return seg_info_[seg].info[idx]; }
 
     // NDX_DONE from the generator while segments remain: the oldest unfinished one is done.
     // Returns false when none is left unfinished.

@@ -7,6 +7,7 @@
 #include "protocol/rolling.h"
 #include "protocol/token_event.h"
 #include "protocol/token_plain.h"
+#include "protocol/varint.h"
 
 namespace ursync::roles {
 
@@ -24,13 +25,29 @@ uint32_t sum2hash2(uint32_t s1, uint32_t s2) {
 
 }  // namespace
 
-WireResult<void> TokenOut::emit(protocol::ByteWriter& out, Bytes literal, int32_t token) const {
-    if (zstd) return zstd->send(out, literal, token);
-    protocol::put_literal(out, literal);
+void TokenSink::append_to(protocol::ByteWriter& out) const {
+    size_t at = 0;
+    for (const Piece& p : pieces) {
+        out.put(Bytes(bytes.bytes()).subspan(at, p.bytes_end - at));
+        out.put(p.literal);
+        at = p.bytes_end;
+    }
+    out.put(Bytes(bytes.bytes()).subspan(at));
+}
+
+WireResult<void> TokenOut::emit(TokenSink& out, Bytes literal, int32_t token) const {
+    if (zstd) return zstd->send(out.bytes, literal, token);
+    // protocol::put_literal's runs, with each run's bytes referenced instead of copied.
+    while (!literal.empty()) {
+        const size_t n = std::min(literal.size(), static_cast<size_t>(k_chunk));
+        protocol::put_int(out.bytes, static_cast<int32_t>(n));
+        out.add_literal(literal.first(n));
+        literal = literal.subspan(n);
+    }
     if (token >= 0)
-        protocol::put_block_ref(out, token);
+        protocol::put_block_ref(out.bytes, token);
     else if (token == protocol::k_token_end)
-        protocol::put_token_end(out);
+        protocol::put_token_end(out.bytes);
     return {};
 }
 
@@ -89,6 +106,14 @@ int64_t DeltaMatcher::wanted_end() const {
 }
 
 WireResult<bool> DeltaMatcher::step(Bytes window, int64_t window_start, protocol::ByteWriter& out,
+                                    const TokenOut& tokens) {
+    TokenSink sink;
+    auto r = step(window, window_start, sink, tokens);
+    sink.append_to(out);
+    return r;
+}
+
+WireResult<bool> DeltaMatcher::step(Bytes window, int64_t window_start, TokenSink& out,
                                     const TokenOut& tokens) {
     if (done_) return true;
     window_ = window;

@@ -16,13 +16,33 @@ namespace ursync::roles {
 // (rsync MAX_CHAIN_LEN).
 inline constexpr int32_t k_match_chain_len_max = 1024;
 
+// A step's token stream with the literal data referenced, not copied: encoded bytes (token
+// headers, zstd output) in `bytes`, and literal pieces of the file window between them. The
+// sender hands the pieces to the wire straight from its file buffer (one copy, into the output
+// buffer); the window must stay unchanged until then.
+struct TokenSink {
+    struct Piece {
+        size_t bytes_end = 0;     // bytes[previous piece's bytes_end, bytes_end) come first
+        protocol::Bytes literal;  // then these
+    };
+    protocol::ByteWriter bytes;
+    std::vector<Piece> pieces;
+
+    void add_literal(protocol::Bytes literal) { pieces.push_back({bytes.size(), literal}); }
+    void clear() {
+        bytes.clear();
+        pieces.clear();
+    }
+    // The whole stream in one buffer (tests, benchmarks).
+    void append_to(protocol::ByteWriter& out) const;
+};
+
 // How tokens are written: plain ints, or the session's zstd stream.
 struct TokenOut {
     protocol::ZstdTokenEncoder* zstd = nullptr;
     // `literal` bytes, then `token` (a block index, protocol::k_token_end, or
     // protocol::k_token_literal_only). mirrors rsync token.c:send_token
-    protocol::WireResult<void> emit(protocol::ByteWriter& out, protocol::Bytes literal,
-                                    int32_t token) const;
+    protocol::WireResult<void> emit(TokenSink& out, protocol::Bytes literal, int32_t token) const;
 };
 
 struct MatchCounts {
@@ -47,6 +67,9 @@ class DeltaMatcher {
     // everything as literal data".
     DeltaMatcher(const protocol::BlockSums& sums, int64_t file_len, Config config);
 
+    protocol::WireResult<bool> step(protocol::Bytes window, int64_t window_start, TokenSink& out,
+                                    const TokenOut& tokens);
+    // The same, with the stream copied into `out`.
     protocol::WireResult<bool> step(protocol::Bytes window, int64_t window_start,
                                     protocol::ByteWriter& out, const TokenOut& tokens);
     int64_t keep_from() const;
@@ -89,7 +112,7 @@ class DeltaMatcher {
     // The current step's window and output.
     protocol::Bytes window_;
     int64_t window_start_ = 0;
-    protocol::ByteWriter* out_ = nullptr;
+    TokenSink* out_ = nullptr;
     const TokenOut* tokens_ = nullptr;
 };
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "engine/task.h"
 #include "protocol/byte_cursor.h"
@@ -28,6 +29,14 @@ class SendBuffer {
         auto r = co_await out_.send(w_.bytes());
         w_.clear();
         co_return r;
+    }
+    // Stream bytes that follow what is collected, handed to MuxOut from the caller's buffer
+    // (not copied into w() first).
+    engine::Task<session::SessionResult<void>> put_data(std::span<const std::byte> data) {
+        auto r = co_await commit(1);
+        if (!r) co_return r;
+        sent_ += data.size();
+        co_return co_await out_.send(data);
     }
     // Everything collected goes to MuxOut and MuxOut to the socket.
     engine::Task<session::SessionResult<void>> flush() {

@@ -29,6 +29,7 @@ Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& 
       out_(out),
       ndx_in_(ndx_in),
       ndx_out_(ndx_out),
+      prefetch_(s.engine, list, s.params.xfer_checksum),
       io_error_at_start_(s.state.io_error) {
     if (s.params.compress == "zstd") {
         zstd_ = std::make_unique<protocol::ZstdTokenEncoder>(

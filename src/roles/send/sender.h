@@ -18,7 +18,9 @@
 #include "roles/common/session_context.h"
 #include "roles/send/flist_build.h"
 #include "roles/send/flist_send.h"
+#include "roles/send/match.h"
 #include "roles/send/send_buffer.h"
+#include "roles/send/send_prefetch.h"
 #include "session/session_error.h"
 
 namespace ursync::roles {
@@ -71,6 +73,8 @@ class Sender final : public LocalSenderSide {
     engine::Task<session::SessionResult<void>> send_file(const SendRequest& req,
                                                          const protocol::FileEntry& entry,
                                                          SendInfo& info);
+    // A step's tokens to the wire: the literal pieces straight from the file's buffer.
+    engine::Task<session::SessionResult<void>> send_tokens(const TokenSink& sink);
     void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
     // The line log_item prints, if any.
     std::optional<std::string> item_line(const protocol::FileEntry& entry, const SendRequest& req,
@@ -99,6 +103,7 @@ class Sender final : public LocalSenderSide {
     protocol::NdxState& ndx_in_;
     protocol::NdxState& ndx_out_;
     std::unique_ptr<protocol::ZstdTokenEncoder> zstd_;
+    SendPrefetch prefetch_;
     LogContext log_ctx_;
     int phase_ = 0;
     int32_t io_error_at_start_ = 0;

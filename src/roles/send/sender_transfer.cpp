@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "fs/source_file.h"
 #include "protocol/mux_frame.h"
 #include "protocol/varint.h"
 #include "roles/send/match.h"
@@ -47,6 +46,27 @@ struct FileWindow {
 
 }  // namespace
 
+// Literal pieces shorter than this are copied in with the token headers around them (a delta's
+// short runs), longer ones go to the wire from the file's buffer.
+constexpr size_t k_literal_inline_bytes_max = 512;
+
+engine::Task<SessionResult<void>> Sender::send_tokens(const TokenSink& sink) {
+    const protocol::Bytes bytes(sink.bytes.bytes());
+    size_t at = 0;
+    for (const TokenSink::Piece& p : sink.pieces) {
+        out_.w().put(bytes.subspan(at, p.bytes_end - at));
+        at = p.bytes_end;
+        if (p.literal.size() < k_literal_inline_bytes_max) {
+            out_.w().put(p.literal);
+            continue;
+        }
+        auto r = co_await out_.put_data(p.literal);
+        if (!r) co_return r;
+    }
+    out_.w().put(bytes.subspan(at));
+    co_return SessionResult<void>{};
+}
+
 // mirrors the transfer part of rsync sender.c:send_files and match.c:match_sums
 engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
                                                     const protocol::FileEntry& entry,
@@ -69,19 +89,20 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     auto sums = co_await read_sums();
     if (!sums) co_return Unexpected{std::move(sums).error()};
 
+    // Opened (and, when small, read and hashed) by a worker job, usually one started for an
+    // earlier request; redo requests (phase 1) do not read ahead.
     FlistBuilder& builder = list_.builder();
-    auto src = co_await fs::open_source_file(builder.root(info.root), entry.name);
-    if (!src) {
-        const fs::FsError& e = src.error();
-        report_open_failure(builder.full_name(info.root, entry.name), e.err, e.not_found());
+    PrefetchedFile src = co_await prefetch_.take(req.ndx, phase_ == 0);
+    if (src.read.err != 0) {
+        const int err = src.read.err;
+        report_open_failure(builder.full_name(info.root, entry.name), err, err == ENOENT);
         auto c = co_await out_.commit(1);
         if (!c) co_return c;
         protocol::ByteWriter msg;
         protocol::put_int(msg, req.ndx);
         co_return co_await out_.mux().send_message(protocol::MsgCode::no_send, msg.bytes());
     }
-    const int fd = src->fd;
-    const auto file_len = static_cast<int64_t>(src->attrs.size);
+    const auto file_len = static_cast<int64_t>(src.read.size);
     const uint64_t bytes_before = out_.produced();
 
     write_echo(req, entry, info);
@@ -94,52 +115,9 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
                              s_.params.seed_first ? protocol::Md5SeedOrder::seed_first
                                                   : protocol::Md5SeedOrder::seed_last});
     const TokenOut tokens{zstd_.get()};
-    protocol::FileHasher hasher(s_.params.xfer_checksum);
-    FileWindow win;
+    TokenSink sink;
     bool shown_first = false;
-    int read_error = 0;
-    SessionResult<void> result;
-    while (!matcher.done()) {
-        win.drop_before(matcher.keep_from());
-        // Read ahead in large pieces, at least as far as the search needs.
-        const int64_t target = std::min(
-            file_len,
-            std::max(matcher.wanted_end(), win.end() + static_cast<int64_t>(k_sender_read_bytes)));
-        const int64_t fresh_from = win.end();
-        while (win.end() < target) {
-            const auto off = static_cast<uint64_t>(win.end());
-            const auto want = static_cast<size_t>(target - win.end());
-            std::span<std::byte> dst = win.reserve_tail(want);
-            engine::SysResult r = engine::SysResult::from_raw(0);
-            if (!read_error) r = co_await s_.engine.read(fd, dst, off);
-            if (!r || r.value() == 0) {
-                // A read error or a file that shrank: zeros stand in (rsync map_ptr), and the
-                // receiver gets a wrong checksum so it discards the result.
-                if (!read_error) read_error = r ? ENODATA : r.err();
-                std::memset(dst.data(), 0, want);
-                win.tail += want;
-                break;
-            }
-            win.tail += static_cast<size_t>(r.value());
-        }
-        const auto fresh_len = static_cast<size_t>(win.end() - fresh_from);
-        protocol::Bytes fresh(win.data().data() + (win.data().size() - fresh_len), fresh_len);
-        protocol::Bytes window(win.data().data(), win.data().size());
-        const int64_t window_start = win.start;
-        auto stepped = co_await s_.engine.offload([&] {
-            hasher.update(fresh);
-            return matcher.step(window, window_start, out_.w(), tokens);
-        });
-        if (!stepped) {
-            result = session::fail("token stream: " + protocol::describe(stepped.error()),
-                                   ExitCode::stream_io);
-            break;
-        }
-        auto c = co_await out_.commit();
-        if (!c) {
-            result = std::move(c);
-            break;
-        }
+    auto show_progress = [&] {
         if (s_.progress && file_len > 0 && matcher.first_position() >= 0) {
             // rsync shows progress after every token; one step writes many, so the first
             // token's position (the first line of a file) is shown on its own.
@@ -147,12 +125,84 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
             shown_first = true;
             s_.progress->show(matcher.position(), file_len);
         }
+    };
+    int read_error = 0;
+    protocol::Digest digest;
+    SessionResult<void> result;
+    if (src.read.whole) {
+        // The whole file is in memory: one step. Without block sums or compression that step
+        // only cuts the data into literal runs, cheaper than a hand-off.
+        const protocol::Bytes data = src.read.data();
+        protocol::WireResult<bool> stepped = false;
+        if (sums->head.count == 0 && !zstd_) {
+            stepped = matcher.step(data, 0, sink, tokens);
+        } else {
+            stepped =
+                co_await s_.engine.offload([&] { return matcher.step(data, 0, sink, tokens); });
+        }
+        if (!stepped) {
+            result = session::fail("token stream: " + protocol::describe(stepped.error()),
+                                   ExitCode::stream_io);
+        } else {
+            result = co_await send_tokens(sink);
+            if (result) result = co_await out_.commit();
+            show_progress();
+        }
+        read_error = src.read.read_err;
+        digest = src.digest;
+    } else {
+        const int fd = src.read.fd;
+        protocol::FileHasher hasher(s_.params.xfer_checksum);
+        FileWindow win;
+        while (!matcher.done()) {
+            win.drop_before(matcher.keep_from());
+            // Read ahead in large pieces, at least as far as the search needs.
+            const int64_t target =
+                std::min(file_len, std::max(matcher.wanted_end(),
+                                            win.end() + static_cast<int64_t>(k_sender_read_bytes)));
+            const int64_t fresh_from = win.end();
+            while (win.end() < target) {
+                const auto off = static_cast<uint64_t>(win.end());
+                const auto want = static_cast<size_t>(target - win.end());
+                std::span<std::byte> dst = win.reserve_tail(want);
+                engine::SysResult r = engine::SysResult::from_raw(0);
+                if (!read_error) r = co_await s_.engine.read(fd, dst, off);
+                if (!r || r.value() == 0) {
+                    // A read error or a file that shrank: zeros stand in (rsync map_ptr), and
+                    // the receiver gets a wrong checksum so it discards the result.
+                    if (!read_error) read_error = r ? ENODATA : r.err();
+                    std::memset(dst.data(), 0, want);
+                    win.tail += want;
+                    break;
+                }
+                win.tail += static_cast<size_t>(r.value());
+            }
+            const auto fresh_len = static_cast<size_t>(win.end() - fresh_from);
+            protocol::Bytes fresh(win.data().data() + (win.data().size() - fresh_len), fresh_len);
+            protocol::Bytes window(win.data().data(), win.data().size());
+            const int64_t window_start = win.start;
+            sink.clear();
+            auto stepped = co_await s_.engine.offload([&] {
+                hasher.update(fresh);
+                return matcher.step(window, window_start, sink, tokens);
+            });
+            if (!stepped) {
+                result = session::fail("token stream: " + protocol::describe(stepped.error()),
+                                       ExitCode::stream_io);
+                break;
+            }
+            // Before the window changes: the literal pieces point into it.
+            result = co_await send_tokens(sink);
+            if (result) result = co_await out_.commit();
+            if (!result) break;
+            show_progress();
+        }
+        co_await s_.engine.close(fd);
+        if (result) digest = hasher.finish();
     }
-    co_await s_.engine.close(fd);
     if (!result) co_return result;
     if (s_.progress) s_.progress->end_file(file_len);
 
-    protocol::Digest digest = hasher.finish();
     if (read_error) {
         // An all-zero sum (or, if the real sum is that, one with its last byte bumped).
         bool all_zero = true;

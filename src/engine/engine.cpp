@@ -22,14 +22,21 @@ namespace {
 constexpr uint64_t k_tag_ignore = 1;    // linked-timeout and shutdown-cancel completions
 constexpr uint64_t k_tag_eventfd = 2;   // the engine's own read of its eventfd
 constexpr uint64_t k_tag_wake = 3;      // an IORING_OP_FUTEX_WAKE of the worker pool
+constexpr uint64_t k_tag_detached = 4;  // a close_detached()
 constexpr uint16_t k_retries_max = 1000;
 constexpr unsigned k_reap_batch = 64;
 // Unreaped FUTEX_WAKE completions at most; past it the engine reaps before adding one, so
 // wakes can never crowd the completion queue (it has room for 2 × ring_entries).
 constexpr unsigned k_wakes_in_ring_max = 16;
+constexpr unsigned k_detached_in_ring_max = 64;  // the same for fire-and-forget closes
 // Fallback backend: how often a cancelled op's worker is signalled again until the op comes
 // back (the first signal can land just before the worker enters the blocking syscall).
 constexpr uint64_t k_interrupt_retry_ms = 5;
+
+// The engine each thread runs, for destructors that close fds (close_detached()). Which engine
+// runs on a thread is a fact about the thread, not state of the program; the first engine made
+// on a thread claims it and clears it when it goes.
+thread_local Engine* t_engine = nullptr;
 
 uint64_t now_ns() {
     timespec ts{};
@@ -107,9 +114,36 @@ Engine::Engine(EngineConfig config) : config_(config) {
     // Every worker starts here, before the engine runs anything: the engine thread of the
     // io_uring backend never creates a thread afterwards.
     pool_ = std::make_unique<WorkerPool>(pool);
+    if (!t_engine) t_engine = this;
 }
 
-Engine::~Engine() { shutdown(); }
+Engine::~Engine() {
+    shutdown();
+    if (t_engine == this) t_engine = nullptr;
+}
+
+Engine* Engine::on_this_thread() { return t_engine; }
+
+void Engine::close_detached(int fd) {
+    if (!ring_ok_ || event_fd_ < 0) {  // no ring, or it is being torn down
+        ::close(fd);
+        return;
+    }
+    if (detached_in_ring_ >= k_detached_in_ring_max) reap_ring(false);
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_close(sqe, fd);
+    io_uring_sqe_set_data64(sqe, k_tag_detached);
+    ++detached_in_ring_;
+}
+
+void close_detached(int fd) {
+    if (fd < 0) return;
+    if (Engine* e = Engine::on_this_thread()) {
+        e->close_detached(fd);
+    } else {
+        ::close(fd);
+    }
+}
 
 void Engine::setup_ring(const EngineConfig& config) {
     io_uring_params params{};
@@ -248,6 +282,10 @@ void Engine::reap_ring(bool wait) {
             if (tag == k_tag_ignore) continue;
             if (tag == k_tag_wake) {
                 --wakes_in_ring_;
+                continue;
+            }
+            if (tag == k_tag_detached) {
+                --detached_in_ring_;
                 continue;
             }
             if (tag == k_tag_eventfd) {
@@ -466,7 +504,8 @@ void Engine::shutdown() {
                 uint64_t tag = cqe->user_data;
                 io_uring_cqe_seen(&ring_, cqe);
                 if (tag == k_tag_eventfd) eventfd_armed_ = false;
-                else if (tag != k_tag_ignore && tag != k_tag_wake) --inflight_;
+                else if (tag != k_tag_ignore && tag != k_tag_wake && tag != k_tag_detached)
+                    --inflight_;
             }
         }
         if (probe_) io_uring_free_probe(probe_);
@@ -508,6 +547,7 @@ const char* op_kind_name(OpKind kind) {
         case OpKind::cancel: return "cancel";
         case OpKind::pool_call: return "pool_call";
         case OpKind::offload: return "offload";
+        case OpKind::shutdown: return "shutdown";
     }
     return "?";
 }

@@ -134,6 +134,11 @@ public:
         return {*this, fd_in, off_in, fd_out, off_out, len};
     }
     PollOp poll(int fd, short events) { return {*this, fd, events}; }
+    PollNowOp poll_now(int fd, short events) { return {*this, fd, events}; }
+    ShutdownOp shutdown_socket(int fd, int how) { return {*this, fd, how}; }
+    WaitidOp waitid(idtype_t type, id_t id, siginfo_t* info, int options) {
+        return {*this, type, id, info, options};
+    }
     TimeoutOp sleep_ms(uint64_t ms) { return {*this, ms}; }
     CancelOp cancel(Op& target) { return {*this, target}; }
     GetdentsOp getdents(int fd, std::span<std::byte> buf) { return {*this, fd, buf}; }
@@ -162,6 +167,12 @@ public:
 
     // Called by Op::await_suspend.
     void submit(Op& op);
+
+    // Closes `fd` through the ring, fire and forget: for destructors, which cannot await. The
+    // close reaches the kernel with the next io_uring_enter. Engine thread only.
+    void close_detached(int fd);
+    // The engine that runs on the calling thread (the first one made there), or null.
+    static Engine* on_this_thread();
 
 private:
     enum class TimerKind : uint8_t {
@@ -216,11 +227,16 @@ private:
     bool eventfd_armed_ = false;
     bool ring_futex_wake_ = false;  // the ring has IORING_OP_FUTEX_WAKE
     unsigned wakes_in_ring_ = 0;    // FUTEX_WAKE SQEs whose CQE is not reaped yet
+    unsigned detached_in_ring_ = 0; // close_detached() SQEs whose CQE is not reaped yet
 
     std::vector<Timer> timers_;  // fallback backend: sleeps and linked timeouts
     std::unordered_set<void*> spawned_;  // frames of spawned tasks still running
 
     friend struct SpawnedTask;
 };
+
+// Closes an fd from a destructor: through the ring of the engine running on this thread (so
+// that thread makes no close(2) of its own), or with close(2) on any other thread (workers).
+void close_detached(int fd);
 
 }  // namespace ursync::engine

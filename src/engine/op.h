@@ -19,7 +19,7 @@ class Engine;
 enum class OpKind : uint8_t {
     read, write, readv, writev, openat, openat2, close, statx, fsync, fallocate, fadvise,
     renameat, unlinkat, mkdirat, symlinkat, linkat, fsetxattr, fgetxattr, splice, poll,
-    timeout, cancel, pool_call, offload,
+    timeout, cancel, pool_call, offload, shutdown,
 };
 const char* op_kind_name(OpKind kind);
 

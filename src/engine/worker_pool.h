@@ -34,6 +34,9 @@ struct PoolConfig {
 // many) — through its ring with IORING_OP_FUTEX_WAKE where the kernel has it. Results: a worker
 // stores the raw result in the op, pushes it on a lock-free DoneList and, only when the engine
 // has not been told yet since its last look, writes the eventfd (or futex-wakes the engine).
+// Why an eventfd and not MSG_RING for results: MSG_RING needs a ring per worker and posts one
+// CQE (one io_uring_enter by the worker) per job, unbatched, and the engine's completion queue
+// would have to be sized for pool jobs too; the eventfd is one ring read per batch.
 // Every function not marked "worker" runs on the engine thread.
 class WorkerPool {
 public:

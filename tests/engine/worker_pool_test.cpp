@@ -16,6 +16,7 @@ namespace {
 using testing::EngineTest;
 
 struct Tally {
+    std::atomic<bool> gate{false};  // job bodies wait for it: the cancels find jobs still queued
     std::atomic<int> ran{0};  // bodies that ran, counted on the workers
     int ok = 0;               // results that came back
     int cancelled = 0;        // ECANCELED results
@@ -35,6 +36,7 @@ struct RawResult {
 Task<void> one_job(Engine& e, size_t i, Tally& t, Event& done, std::vector<Op*>& live) {
     auto op = e.offload([i, &t] {
         t.ran.fetch_add(1, std::memory_order_relaxed);
+        t.gate.wait(false);
         volatile int spin = 0;  // a little CPU work so that some jobs are running when cancelled
         for (size_t k = 0; k < (i % 7) * 200; ++k) spin = spin + 1;
         return i * 3;
@@ -61,6 +63,8 @@ Task<void> cancel_some(Engine& e, Tally& t, std::vector<Op*>& live) {
         EXPECT_TRUE(c.ok() || c.err() == EALREADY || c.err() == ENOENT) << c.message();
         ++t.cancels_sent;
     }
+    t.gate.store(true);
+    t.gate.notify_all();
 }
 
 Task<void> many_jobs(Engine& e, Tally& t, int count) {
@@ -72,9 +76,10 @@ Task<void> many_jobs(Engine& e, Tally& t, int count) {
     co_await done;
 }
 
-// More jobs than the queue holds; every third is cancelled while workers race for it. Each
-// job's body runs at most once, and exactly the jobs that were not cancelled before they
-// started both ran and returned their own value.
+// More jobs than the queue holds; every third is cancelled while the workers hold the first
+// jobs (bodies wait for a gate the canceller opens), so some cancels find their job queued and
+// some find it running. Each job's body runs at most once, and exactly the jobs that were not
+// cancelled before they started both ran and returned their own value.
 TEST_P(EngineTest, ManyJobsWithCancellationsEachCompleteOnce) {
     Tally t;
     constexpr int k_jobs = 5000;

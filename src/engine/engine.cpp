@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace ursync::engine {
 
@@ -34,8 +35,8 @@ constexpr unsigned k_detached_in_ring_max = 64;  // the same for fire-and-forget
 constexpr uint64_t k_interrupt_retry_ms = 5;
 
 // The engine each thread runs, for destructors that close fds (close_detached()). Which engine
-// runs on a thread is a fact about the thread, not state of the program; the first engine made
-// on a thread claims it and clears it when it goes.
+// runs on a thread is a fact about the thread, not state of the program: the engine driving
+// now, else the first engine made on the thread (until it goes).
 thread_local Engine* t_engine = nullptr;
 
 uint64_t now_ns() {
@@ -459,6 +460,13 @@ bool Engine::run_ready() {
 }
 
 void Engine::drive(const std::function<bool()>& finished) {
+    // While it drives, this engine is the thread's (close_detached() uses its ring), even if
+    // another engine made on this thread first owns it otherwise.
+    struct Current {
+        Engine* saved;
+        explicit Current(Engine* e) : saved(std::exchange(t_engine, e)) {}
+        ~Current() { t_engine = saved; }
+    } current(this);
     for (;;) {
         run_ready();
         if (finished()) return;

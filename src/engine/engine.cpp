@@ -417,7 +417,8 @@ void Engine::cancel_locally(CancelOp& cancel) {
 }
 
 void Engine::drop_timer(Op& op) {
-    std::erase_if(timers_, [&](const Timer& t) { return t.op == &op && t.kind != TimerKind::sleep; });
+    std::erase_if(timers_,
+                  [&](const Timer& t) { return t.op == &op && t.kind != TimerKind::sleep; });
 }
 
 uint64_t Engine::next_timer_wait_ms() const {

@@ -159,7 +159,8 @@ private:
 // poll(2) with a zero timeout: the fd's state now, without waiting (a ring poll waits).
 class PollNowOp final : public PoolOp {
 public:
-    PollNowOp(Engine& e, int fd, short events) : PoolOp(e, OpKind::pool_call), fd_(fd), events_(events) {}
+    PollNowOp(Engine& e, int fd, short events)
+        : PoolOp(e, OpKind::pool_call), fd_(fd), events_(events) {}
     int64_t run_blocking() override {
         pollfd p{fd_, events_, 0};
         int n = ::poll(&p, 1, 0);

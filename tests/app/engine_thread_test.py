@@ -221,14 +221,15 @@ class EngineThreadOnlyEntersTheRing(unittest.TestCase):
         self.assertEqual(tree_listing(self.dst), tree_listing(self.src), label + ": update")
 
     def test_local_copy(self):
-        self.both_runs("local", [URSYNC, "-a", self.src + "/", self.dst + "/"])
+        # -i and --stats: the output layer's lines go through the ring too.
+        self.both_runs("local", [URSYNC, "-ai", "--stats", self.src + "/", self.dst + "/"])
 
     def test_push_to_stock_server(self):
         self.both_runs("push", [URSYNC, "-a", "-e", PIPE_RSH, self.src + "/",
                                 "localhost:" + self.dst + "/"])
 
     def test_pull_from_stock_server(self):
-        self.both_runs("pull", [URSYNC, "-a", "-e", PIPE_RSH, "localhost:" + self.src + "/",
+        self.both_runs("pull", [URSYNC, "-av", "-e", PIPE_RSH, "localhost:" + self.src + "/",
                                 self.dst + "/"])
 
     def test_stock_client_pushes_to_ursync_server(self):
@@ -236,7 +237,7 @@ class EngineThreadOnlyEntersTheRing(unittest.TestCase):
                                   self.src + "/", "localhost:" + self.dst + "/"])
 
     def test_stock_client_pulls_from_ursync_sender(self):
-        self.both_runs("server-sender", ["rsync", "-a", "-e", PIPE_RSH,
+        self.both_runs("server-sender", ["rsync", "-av", "-e", PIPE_RSH,
                                          "--rsync-path=" + URSYNC,
                                          "localhost:" + self.src + "/", self.dst + "/"])
 

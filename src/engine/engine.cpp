@@ -1,6 +1,8 @@
 // Engine implementation: ring setup and probing, the completion loop, retries, the fallback backend.
 #include "engine/engine.h"
 
+#include "engine/futex.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace ursync::engine {
 
@@ -19,8 +22,22 @@ namespace {
 // user_data tags that are not Op addresses (Op objects are at least 8-byte aligned).
 constexpr uint64_t k_tag_ignore = 1;    // linked-timeout and shutdown-cancel completions
 constexpr uint64_t k_tag_eventfd = 2;   // the engine's own read of its eventfd
+constexpr uint64_t k_tag_wake = 3;      // an IORING_OP_FUTEX_WAKE of the worker pool
+constexpr uint64_t k_tag_detached = 4;  // a close_detached()
 constexpr uint16_t k_retries_max = 1000;
 constexpr unsigned k_reap_batch = 64;
+// Unreaped FUTEX_WAKE completions at most; past it the engine reaps before adding one, so
+// wakes can never crowd the completion queue (it has room for 2 × ring_entries).
+constexpr unsigned k_wakes_in_ring_max = 16;
+constexpr unsigned k_detached_in_ring_max = 64;  // the same for fire-and-forget closes
+// Fallback backend: how often a cancelled op's worker is signalled again until the op comes
+// back (the first signal can land just before the worker enters the blocking syscall).
+constexpr uint64_t k_interrupt_retry_ms = 5;
+
+// The engine each thread runs, for destructors that close fds (close_detached()). Which engine
+// runs on a thread is a fact about the thread, not state of the program: the engine driving
+// now, else the first engine made on the thread (until it goes).
+thread_local Engine* t_engine = nullptr;
 
 uint64_t now_ns() {
     timespec ts{};
@@ -78,13 +95,12 @@ void Op::await_suspend(std::coroutine_handle<> h) noexcept {
 }
 
 Engine::Engine(EngineConfig config) : config_(config) {
-    pool_ = std::make_unique<WorkerPool>(config.workers,
-                                         [this](Op& op, int64_t raw) { on_pool_done(op, raw); });
     if (config.force_threads) {
         backend_text_ = "worker threads (forced by URSYNC_BACKEND=threads)";
     } else {
         setup_ring(config);
     }
+    PoolConfig pool{config.workers ? config.workers : default_worker_count(), !ring_ok_, -1};
     if (ring_ok_) {
         backend_ = Backend::io_uring;
         event_fd_ = eventfd(0, EFD_CLOEXEC);
@@ -92,11 +108,43 @@ Engine::Engine(EngineConfig config) : config_(config) {
             std::fprintf(stderr, "ursync: eventfd: %s\n", std::strerror(errno));
             std::abort();
         }
+        pool.done_eventfd = event_fd_;
         arm_eventfd();
+        ring_futex_wake_ = probe_ && io_uring_opcode_supported(probe_, k_op_futex_wake);
     }
+    // Every worker starts here, before the engine runs anything: the engine thread of the
+    // io_uring backend never creates a thread afterwards.
+    pool_ = std::make_unique<WorkerPool>(pool);
+    if (!t_engine) t_engine = this;
 }
 
-Engine::~Engine() { shutdown(); }
+Engine::~Engine() {
+    shutdown();
+    if (t_engine == this) t_engine = nullptr;
+}
+
+Engine* Engine::on_this_thread() { return t_engine; }
+
+void Engine::close_detached(int fd) {
+    if (!ring_ok_ || event_fd_ < 0) {  // no ring, or it is being torn down
+        ::close(fd);
+        return;
+    }
+    if (detached_in_ring_ >= k_detached_in_ring_max) reap_ring(false);
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_close(sqe, fd);
+    io_uring_sqe_set_data64(sqe, k_tag_detached);
+    ++detached_in_ring_;
+}
+
+void close_detached(int fd) {
+    if (fd < 0) return;
+    if (Engine* e = Engine::on_this_thread()) {
+        e->close_detached(fd);
+    } else {
+        ::close(fd);
+    }
+}
 
 void Engine::setup_ring(const EngineConfig& config) {
     io_uring_params params{};
@@ -152,11 +200,11 @@ void Engine::submit(Op& op) {
     if (to_pool) {
         if (op.kind() == OpKind::timeout) {
             auto ms = static_cast<TimeoutOp&>(op).duration_ms();
-            timers_.push_back({now_ns() + ms * 1000000ull, &op, false});
+            timers_.push_back({now_ns() + ms * 1000000ull, &op, TimerKind::sleep});
             return;
         }
         if (op.timeout_ms() && !op.polling_for_retry)
-            timers_.push_back({now_ns() + op.timeout_ms() * 1000000ull, &op, true});
+            timers_.push_back({now_ns() + op.timeout_ms() * 1000000ull, &op, TimerKind::link});
         ++pool_outstanding_;
         pool_->post(op);
         return;
@@ -233,8 +281,17 @@ void Engine::reap_ring(bool wait) {
         for (unsigned i = 0; i < n; ++i) {
             auto [tag, res] = done[i];
             if (tag == k_tag_ignore) continue;
+            if (tag == k_tag_wake) {
+                --wakes_in_ring_;
+                continue;
+            }
+            if (tag == k_tag_detached) {
+                --detached_in_ring_;
+                continue;
+            }
             if (tag == k_tag_eventfd) {
                 eventfd_armed_ = false;
+                pool_->rearm_done_signal();
                 take_pool_results(false);
                 if (event_fd_ >= 0) arm_eventfd();
                 continue;
@@ -246,39 +303,52 @@ void Engine::reap_ring(bool wait) {
     flush_waiting();
 }
 
-void Engine::on_pool_done(Op& op, int64_t raw) {
-    {
-        std::lock_guard lock(mailbox_mutex_);
-        mailbox_.emplace_back(&op, raw);
+// Wakes workers for the jobs posted since the last call. io_uring backend: through the ring
+// (the SQE goes to the kernel with the next io_uring_enter); returns whether one was queued.
+bool Engine::wake_workers() {
+    unsigned count = pool_->take_wake_count();
+    if (count == 0) return false;
+    if (!ring_futex_wake_) {  // fallback backend, or a kernel before 6.7: a plain futex wake
+        futex_wake(pool_->wake_word(), count);
+        return false;
     }
-    if (ring_ok_) {
-        uint64_t one = 1;
-        ssize_t w = ::write(event_fd_, &one, sizeof one);  // worker thread, not the engine's
-        (void)w;
-    } else {
-        mailbox_cv_.notify_one();
-    }
+    if (wakes_in_ring_ >= k_wakes_in_ring_max) reap_ring(false);
+    io_uring_sqe* sqe = get_sqe();
+    prep_futex_wake(sqe, pool_->wake_word(), count);
+    io_uring_sqe_set_data64(sqe, k_tag_wake);
+    ++wakes_in_ring_;
+    return true;
 }
 
 void Engine::take_pool_results(bool wait) {
-    std::vector<std::pair<Op*, int64_t>> results;
-    {
-        std::unique_lock lock(mailbox_mutex_);
-        if (wait && mailbox_.empty()) {
-            if (timers_.empty()) {
-                mailbox_cv_.wait(lock, [&] { return !mailbox_.empty(); });
-            } else {
-                mailbox_cv_.wait_for(lock, std::chrono::milliseconds(next_timer_wait_ms()),
-                                     [&] { return !mailbox_.empty(); });
-            }
-        }
-        results.swap(mailbox_);
+    if (wait) pool_->wait_done(timers_.empty() ? -1 : static_cast<int>(next_timer_wait_ms()));
+    Op* op = pool_->take_done();
+    while (op) {
+        Op* next = op->pool_next;  // finishing may post the op again
+        finish_pool_op(*op, op->pool_result);
+        op = next;
     }
-    for (auto [op, raw] : results) {
-        --pool_outstanding_;
-        drop_timer(*op);
-        complete(*op, raw);
+}
+
+void Engine::finish_pool_op(Op& op, int64_t raw) {
+    --pool_outstanding_;
+    drop_timer(op);
+    // A worker interrupted by a cancellation's signal sees EINTR; the op was cancelled.
+    if ((op.cancel_requested || op.timed_out) && raw == -EINTR) raw = -ECANCELED;
+    complete(op, raw);
+}
+
+// Cancels an op the pool has: at once if it was still queued, else by interrupting its worker
+// (fallback backend), again every k_interrupt_retry_ms until it comes back.
+int Engine::cancel_in_pool(Op& op) {
+    int r = pool_->cancel(op);
+    if (r == 0) {
+        finish_pool_op(op, -ECANCELED);
+    } else if (r == -EALREADY && !ring_ok_) {
+        timers_.push_back({now_ns() + k_interrupt_retry_ms * 1000000ull, &op,
+                           TimerKind::interrupt});
     }
+    return r;
 }
 
 void Engine::complete(Op& op, int64_t raw) {
@@ -329,16 +399,17 @@ void Engine::cancel_locally(CancelOp& cancel) {
     }
     if (res == -ENOENT) {
         // A sleep in the fallback timer list?
-        auto it = std::find_if(timers_.begin(), timers_.end(),
-                               [&](const Timer& t) { return t.op == &target && !t.link; });
+        auto it = std::find_if(timers_.begin(), timers_.end(), [&](const Timer& t) {
+            return t.op == &target && t.kind == TimerKind::sleep;
+        });
         if (it != timers_.end()) {
             timers_.erase(it);
             target.cancel_requested = true;
             complete(target, -ECANCELED);
             res = 0;
-        } else {
+        } else if (target.in_pool) {
             target.cancel_requested = true;
-            res = pool_->cancel(target);
+            res = cancel_in_pool(target);
         }
     }
     cancel.result_ = res;
@@ -346,7 +417,8 @@ void Engine::cancel_locally(CancelOp& cancel) {
 }
 
 void Engine::drop_timer(Op& op) {
-    std::erase_if(timers_, [&](const Timer& t) { return t.op == &op && t.link; });
+    std::erase_if(timers_,
+                  [&](const Timer& t) { return t.op == &op && t.kind != TimerKind::sleep; });
 }
 
 uint64_t Engine::next_timer_wait_ms() const {
@@ -364,11 +436,15 @@ void Engine::fire_timers() {
         return true;
     });
     for (const auto& t : due) {
-        if (t.link) {  // interrupt the guarded op; it completes through the pool as -ECANCELED
-            t.op->timed_out = true;
-            pool_->cancel(*t.op);
-        } else {
-            complete(*t.op, -ETIME);
+        switch (t.kind) {
+            case TimerKind::link:  // cancel the guarded op; it completes as -ECANCELED
+                t.op->timed_out = true;
+                cancel_in_pool(*t.op);
+                break;
+            case TimerKind::interrupt:
+                if (t.op->in_pool) cancel_in_pool(*t.op);
+                break;
+            case TimerKind::sleep: complete(*t.op, -ETIME); break;
         }
     }
 }
@@ -385,18 +461,32 @@ bool Engine::run_ready() {
 }
 
 void Engine::drive(const std::function<bool()>& finished) {
+    // While it drives, this engine is the thread's (close_detached() uses its ring), even if
+    // another engine made on this thread first owns it otherwise.
+    struct Current {
+        Engine* saved;
+        explicit Current(Engine* e) : saved(std::exchange(t_engine, e)) {}
+        ~Current() { t_engine = saved; }
+    } current(this);
     for (;;) {
         run_ready();
         if (finished()) return;
         if (ring_ok_) {
             flush_waiting();
             take_pool_results(false);
-            if (!ready_.empty()) continue;
+            // After everything that can post a job (a retry posts from a completion), before
+            // anything that can sleep.
+            bool wake_queued = wake_workers();
+            if (!ready_.empty()) {
+                if (wake_queued) io_uring_submit(&ring_);  // workers need not wait for our idle
+                continue;
+            }
             if (inflight_ == 0 && pool_outstanding_ == 0 && !waiting_head_) throw Stalled();
-            reap_ring(true);
+            reap_ring(true);  // submits the wake, if any, with everything else
         } else {
             fire_timers();
             take_pool_results(false);
+            wake_workers();
             if (!ready_.empty()) continue;
             if (pool_outstanding_ == 0 && timers_.empty()) throw Stalled();
             take_pool_results(true);
@@ -405,7 +495,9 @@ void Engine::drive(const std::function<bool()>& finished) {
 }
 
 void Engine::shutdown() {
-    pool_.reset();  // first: workers stop (interrupted if blocked) before their wake-up fd goes
+    // The ring goes first, the pool after: the pool's stop (a futex wake, joins, signals) is
+    // teardown, after the engine's last io_uring_enter. Workers that finish meanwhile write to
+    // event_fd_, which stays open until they are all gone.
     if (ring_ok_) {
         // Cancel whatever is still in the ring (and our eventfd read) and wait for every CQE, so
         // no completion can ever name freed memory.
@@ -421,13 +513,16 @@ void Engine::shutdown() {
                 uint64_t tag = cqe->user_data;
                 io_uring_cqe_seen(&ring_, cqe);
                 if (tag == k_tag_eventfd) eventfd_armed_ = false;
-                else if (tag != k_tag_ignore) --inflight_;
+                else if (tag != k_tag_ignore && tag != k_tag_wake && tag != k_tag_detached)
+                    --inflight_;
             }
         }
         if (probe_) io_uring_free_probe(probe_);
         io_uring_queue_exit(&ring_);
+        pool_.reset();
         if (fd >= 0) ::close(fd);
     }
+    pool_.reset();
     for (void* frame : spawned_) std::coroutine_handle<>::from_address(frame).destroy();
     spawned_.clear();
 }
@@ -461,6 +556,7 @@ const char* op_kind_name(OpKind kind) {
         case OpKind::cancel: return "cancel";
         case OpKind::pool_call: return "pool_call";
         case OpKind::offload: return "offload";
+        case OpKind::shutdown: return "shutdown";
     }
     return "?";
 }

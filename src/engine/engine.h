@@ -4,13 +4,11 @@
 #include <liburing.h>
 #include <sys/stat.h>
 
-#include <condition_variable>
 #include <coroutine>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <span>
 #include <string>
@@ -32,7 +30,7 @@ enum class Backend { io_uring, threads };
 struct EngineConfig {
     unsigned ring_entries = 256;  // submission queue size; the completion queue is twice that
     unsigned inflight_max = 256;  // ops in the ring at once; more wait in a queue of ours
-    unsigned workers = 2;         // worker-pool threads
+    unsigned workers = 0;         // worker-pool threads at start; 0: default_worker_count()
     bool force_threads = false;   // use the fallback backend even if io_uring works
 };
 
@@ -136,6 +134,11 @@ public:
         return {*this, fd_in, off_in, fd_out, off_out, len};
     }
     PollOp poll(int fd, short events) { return {*this, fd, events}; }
+    PollNowOp poll_now(int fd, short events) { return {*this, fd, events}; }
+    ShutdownOp shutdown_socket(int fd, int how) { return {*this, fd, how}; }
+    WaitidOp waitid(idtype_t type, id_t id, siginfo_t* info, int options) {
+        return {*this, type, id, info, options};
+    }
     TimeoutOp sleep_ms(uint64_t ms) { return {*this, ms}; }
     CancelOp cancel(Op& target) { return {*this, target}; }
     GetdentsOp getdents(int fd, std::span<std::byte> buf) { return {*this, fd, buf}; }
@@ -165,11 +168,22 @@ public:
     // Called by Op::await_suspend.
     void submit(Op& op);
 
+    // Closes `fd` through the ring, fire and forget: for destructors, which cannot await. The
+    // close reaches the kernel with the next io_uring_enter. Engine thread only.
+    void close_detached(int fd);
+    // The engine that runs on the calling thread (the first one made there), or null.
+    static Engine* on_this_thread();
+
 private:
+    enum class TimerKind : uint8_t {
+        sleep,      // `op` is a sleep
+        link,       // a linked timeout guarding `op`
+        interrupt,  // `op` was cancelled while a worker had it: signal the worker again
+    };
     struct Timer {
         uint64_t deadline_ns;
         Op* op;
-        bool link;  // a linked timeout guarding `op`, not a sleep
+        TimerKind kind;
     };
     void setup_ring(const EngineConfig& config);
     void drive(const std::function<bool()>& finished);
@@ -178,8 +192,10 @@ private:
     void flush_waiting();
     void reap_ring(bool wait);
     void take_pool_results(bool wait);
+    void finish_pool_op(Op& op, int64_t raw);
+    bool wake_workers();
+    int cancel_in_pool(Op& op);
     void complete(Op& op, int64_t raw);
-    void on_pool_done(Op& op, int64_t raw);  // worker thread
     void arm_eventfd();
     void cancel_locally(CancelOp& cancel);
     void shutdown();
@@ -201,21 +217,26 @@ private:
     std::deque<std::coroutine_handle<>> ready_;
     FaultHook fault_hook_;
 
-    // Worker pool results, handed over under a lock and announced by eventfd (io_uring
-    // backend: read through the ring) or condition variable (fallback backend).
+    // The worker pool (worker_pool.h has the hand-off). io_uring backend: workers announce
+    // results on event_fd_, which the engine reads through the ring, and are woken by an
+    // IORING_OP_FUTEX_WAKE where the kernel has it. Fallback backend: futex both ways.
     std::unique_ptr<WorkerPool> pool_;
-    std::mutex mailbox_mutex_;
-    std::condition_variable mailbox_cv_;
-    std::vector<std::pair<Op*, int64_t>> mailbox_;
     unsigned pool_outstanding_ = 0;
     int event_fd_ = -1;
     uint64_t event_value_ = 0;
     bool eventfd_armed_ = false;
+    bool ring_futex_wake_ = false;  // the ring has IORING_OP_FUTEX_WAKE
+    unsigned wakes_in_ring_ = 0;    // FUTEX_WAKE SQEs whose CQE is not reaped yet
+    unsigned detached_in_ring_ = 0; // close_detached() SQEs whose CQE is not reaped yet
 
     std::vector<Timer> timers_;  // fallback backend: sleeps and linked timeouts
     std::unordered_set<void*> spawned_;  // frames of spawned tasks still running
 
     friend struct SpawnedTask;
 };
+
+// Closes an fd from a destructor: through the ring of the engine running on this thread (so
+// that thread makes no close(2) of its own), or with close(2) on any other thread (workers).
+void close_detached(int fd);
 
 }  // namespace ursync::engine

@@ -3,6 +3,7 @@
 
 #include <linux/time_types.h>
 
+#include <atomic>
 #include <coroutine>
 #include <cstdint>
 
@@ -18,7 +19,7 @@ class Engine;
 enum class OpKind : uint8_t {
     read, write, readv, writev, openat, openat2, close, statx, fsync, fallocate, fadvise,
     renameat, unlinkat, mkdirat, symlinkat, linkat, fsetxattr, fgetxattr, splice, poll,
-    timeout, cancel, pool_call, offload,
+    timeout, cancel, pool_call, offload, shutdown,
 };
 const char* op_kind_name(OpKind kind);
 
@@ -61,6 +62,15 @@ public:
     Op* next_waiting = nullptr;      // intrusive queue of ops waiting for ring capacity
     uint16_t retries = 0;            // consecutive EINTR/EAGAIN resubmissions
     __kernel_timespec link_ts{};     // storage for the linked timeout until it is submitted
+
+    // Worker-pool hand-off (worker_pool.h). `pool_cancel` is the one field the engine and a
+    // worker touch at the same time; the worker writes pool_result and pool_next before it hands
+    // the op back, the engine reads them after.
+    Op* pool_next = nullptr;          // DoneList link
+    int64_t pool_result = 0;          // raw result from the worker
+    uint32_t pool_cell = 0;           // the PostQueue cell it was posted into
+    bool in_pool = false;             // engine only: posted and not yet back
+    std::atomic<bool> pool_cancel{false};  // a worker that has not started it must not
 
 protected:
     uint64_t timeout_ms_ = 0;

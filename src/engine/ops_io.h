@@ -2,6 +2,7 @@
 #pragma once
 
 #include <liburing.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -149,6 +150,19 @@ public:
 private:
     int fd_;
     short events_;
+};
+
+// shutdown(2) of a socket (IORING_OP_SHUTDOWN, Linux 5.11).
+class ShutdownOp final : public Op {
+public:
+    ShutdownOp(Engine& e, int fd, int how) : Op(e, OpKind::shutdown), fd_(fd), how_(how) {}
+    void prep(io_uring_sqe* sqe) override { io_uring_prep_shutdown(sqe, fd_, how_); }
+    int64_t run_blocking() override { return ::shutdown(fd_, how_) < 0 ? -errno : 0; }
+    uint8_t uring_opcode() const override { return IORING_OP_SHUTDOWN; }
+
+private:
+    int fd_;
+    int how_;
 };
 
 class FsyncOp final : public Op {

@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -136,6 +138,38 @@ private:
     int in_, out_;
     int64_t off_in_, off_out_;
     size_t len_;
+};
+
+// waitid(2) with WNOHANG (never waits): whether a child has ended, off the engine thread.
+class WaitidOp final : public PoolOp {
+public:
+    WaitidOp(Engine& e, idtype_t type, id_t id, siginfo_t* info, int options)
+        : PoolOp(e, OpKind::pool_call), type_(type), id_(id), info_(info), options_(options) {}
+    int64_t run_blocking() override {
+        return ::waitid(type_, id_, info_, options_) < 0 ? -errno : 0;
+    }
+
+private:
+    idtype_t type_;
+    id_t id_;
+    siginfo_t* info_;
+    int options_;
+};
+
+// poll(2) with a zero timeout: the fd's state now, without waiting (a ring poll waits).
+class PollNowOp final : public PoolOp {
+public:
+    PollNowOp(Engine& e, int fd, short events)
+        : PoolOp(e, OpKind::pool_call), fd_(fd), events_(events) {}
+    int64_t run_blocking() override {
+        pollfd p{fd_, events_, 0};
+        int n = ::poll(&p, 1, 0);
+        return n < 0 ? -errno : p.revents;
+    }
+
+private:
+    int fd_;
+    short events_;
 };
 
 // CPU work (checksums, block search, compression) on the pool: `co_await engine.offload(fn)`

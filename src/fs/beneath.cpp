@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <span>
 #include <utility>
@@ -33,7 +34,7 @@ bool creates(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_T
 
 // Seeds temp-name randomness: getrandom(GRND_NONBLOCK) opens no file and never waits; if the
 // pool is not ready yet, the clock and pid do (collisions only cost an O_EXCL retry).
-uint64_t random_seed() {
+uint64_t kernel_random_seed() {
     uint64_t seed = 0;
     if (::getrandom(&seed, sizeof seed, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof seed))
         return seed;
@@ -41,6 +42,19 @@ uint64_t random_seed() {
     ::clock_gettime(CLOCK_MONOTONIC, &now);
     return static_cast<uint64_t>(now.tv_nsec) ^ (static_cast<uint64_t>(now.tv_sec) << 20) ^
            (static_cast<uint64_t>(::getpid()) << 40);
+}
+
+// Asked of the kernel once, at start-up (static initialisation, before any engine runs): a
+// DirRoot is made mid-run on the engine thread, which makes no syscall but io_uring_enter.
+const uint64_t k_process_seed = kernel_random_seed();
+
+// Each DirRoot's own seed: the process's, stirred with a count of roots (splitmix64's step).
+uint64_t random_seed() {
+    static std::atomic<uint64_t> roots{0};
+    uint64_t z = k_process_seed + 0x9e3779b97f4a7c15ull * (roots.fetch_add(1) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
 }
 
 }  // namespace

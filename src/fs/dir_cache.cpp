@@ -1,13 +1,13 @@
 // The parent-directory fd cache: lookups, LRU eviction and subtree invalidation.
 #include "fs/dir_cache.h"
 
-#include <unistd.h>
+#include "engine/engine.h"
 
 namespace ursync::fs {
 
-DirFd::~DirFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
+// The last holder may be a coroutine on the engine thread: the close then goes through its
+// ring, so the engine thread makes no close(2) (a worker job closes it itself).
+DirFd::~DirFd() { engine::close_detached(fd_); }
 
 DirHandle DirCache::find(std::string_view rel) {
     auto it = map_.find(rel);

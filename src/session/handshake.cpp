@@ -11,6 +11,10 @@ namespace ursync::session {
 
 namespace {
 
+// Read once at start-up (static initialisation, before any engine runs): the engine thread
+// makes no syscall but io_uring_enter once it runs. ursync never forks without exec.
+const uint32_t k_own_pid = static_cast<uint32_t>(::getpid());
+
 using protocol::NameKind;
 using protocol::Role;
 
@@ -147,7 +151,7 @@ engine::Task<SessionResult<SessionParams>> run_handshake(MuxIn& in, MuxOut& out,
         int32_t seed = request.checksum_seed;
         if (seed == 0)
             seed = static_cast<int32_t>(static_cast<uint32_t>(std::time(nullptr)) ^
-                                        (static_cast<uint32_t>(getpid()) << 6));
+                                        (k_own_pid << 6));
         p.seed = seed;
         protocol::put_int(w, seed);
         if (auto r = co_await out.send(w); !r) co_return Unexpected{r.error()};

@@ -103,7 +103,7 @@ engine::Task<engine::SysResult> BufferedWriter::write_watching(std::span<const s
         engine::SysResult r = co_await stream_.write_some(bytes, slice);
         if (r || r.err() != ETIMEDOUT) co_return r;
         waited += slice;
-        if (stream_.input_hung_up()) {
+        if (co_await stream_.input_hung_up()) {
             peer_hung_up_ = true;
             co_return engine::SysResult::from_errno(EPIPE);
         }

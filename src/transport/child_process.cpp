@@ -70,6 +70,18 @@ Expected<std::unique_ptr<ChildProcess>, std::string> ChildProcess::spawn(
 bool ChildProcess::try_reap(ChildStatus& status) {
     siginfo_t info{};
     if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG) != 0) return false;
+    return take_status(info, status);
+}
+
+// The engine thread's way: the same waitid on a worker (io_uring's own waitid is Linux 6.7+).
+engine::Task<bool> ChildProcess::try_reap_on_worker(ChildStatus& status) {
+    siginfo_t info{};
+    engine::SysResult r =
+        co_await engine_.waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG);
+    co_return r && take_status(info, status);
+}
+
+bool ChildProcess::take_status(const siginfo_t& info, ChildStatus& status) {
     if (info.si_pid == 0) return false;  // still running
     reaped_ = true;
     if (info.si_code == CLD_EXITED) {
@@ -84,7 +96,7 @@ bool ChildProcess::try_reap(ChildStatus& status) {
 engine::Task<ChildStatus> ChildProcess::wait() {
     if (reaped_) co_return status_;
     ChildStatus status;
-    while (!try_reap(status)) {
+    while (!co_await try_reap_on_worker(status)) {
         if (pidfd_ >= 0) {
             co_await engine_.poll(pidfd_, POLLIN);  // readable once the child has exited
         } else {
@@ -98,7 +110,7 @@ engine::Task<std::optional<ChildStatus>> ChildProcess::wait_for(uint64_t ms) {
     if (reaped_) co_return status_;
     ChildStatus status;
     uint64_t waited = 0;
-    while (!try_reap(status)) {
+    while (!co_await try_reap_on_worker(status)) {
         if (waited >= ms) co_return std::nullopt;
         const uint64_t slice = pidfd_ >= 0 ? ms - waited : std::min<uint64_t>(10, ms - waited);
         if (pidfd_ >= 0) {
@@ -129,7 +141,7 @@ ChildProcess::~ChildProcess() {
             reaped_ = true;
         }
     }
-    if (pidfd_ >= 0) ::close(pidfd_);
+    engine::close_detached(pidfd_);
 }
 
 }  // namespace ursync::transport

@@ -43,7 +43,10 @@ public:
 
 private:
     ChildProcess(engine::Engine& engine, pid_t pid, int pidfd, int sock);
+    // Reap the child if it has ended: waitid(WNOHANG) here (destructor) or on a worker.
     bool try_reap(ChildStatus& status);
+    engine::Task<bool> try_reap_on_worker(ChildStatus& status);
+    bool take_status(const siginfo_t& info, ChildStatus& status);
 
     engine::Engine& engine_;
     pid_t pid_;

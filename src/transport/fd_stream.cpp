@@ -21,8 +21,8 @@ FdStream::FdStream(FdStream&& other) noexcept
 
 FdStream::~FdStream() {
     if (!owns_) return;
-    if (in_ >= 0) ::close(in_);
-    if (out_ >= 0 && out_ != in_) ::close(out_);
+    engine::close_detached(in_);
+    if (out_ != in_) engine::close_detached(out_);
 }
 
 engine::Task<engine::SysResult> FdStream::read_some(std::span<std::byte> buf, uint64_t timeout_ms) {
@@ -36,19 +36,19 @@ engine::Task<engine::SysResult> FdStream::write_some(std::span<const std::byte> 
     co_return co_await engine_->write(out_, buf);
 }
 
-bool FdStream::input_hung_up() const {
-    if (in_ < 0 || in_ == out_) return false;
-    pollfd p{in_, POLLRDHUP, 0};
-    // A zero timeout: this never waits, so it may run on the engine's thread.
-    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
+engine::Task<bool> FdStream::input_hung_up() const {
+    if (in_ < 0 || in_ == out_) co_return false;
+    engine::SysResult r = co_await engine_->poll_now(in_, POLLRDHUP);
+    co_return r && (r.value() & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
 }
 
-void FdStream::close_write() {
-    if (out_ < 0) return;
-    if (::shutdown(out_, SHUT_WR) == 0 || errno != ENOTSOCK) return;
+engine::Task<void> FdStream::close_write() {
+    if (out_ < 0) co_return;
+    engine::SysResult r = co_await engine_->shutdown_socket(out_, SHUT_WR);
+    if (r || r.err() != ENOTSOCK) co_return;
     if (owns_ && out_ != in_) {  // a pipe: closing our end is the end of data
-        ::close(out_);
-        out_ = -1;
+        int fd = std::exchange(out_, -1);
+        co_await engine_->close(fd);
     }
 }
 

@@ -11,7 +11,8 @@ namespace ursync::transport {
 
 class FdStream {
 public:
-    // `in` and `out` may be the same fd (a socket). Owned fds are closed by the destructor.
+    // `in` and `out` may be the same fd (a socket). Owned fds are closed by the destructor
+    // (through the ring when an engine runs on the destroying thread: engine::close_detached).
     FdStream(engine::Engine& engine, int in, int out, bool owns_fds);
     ~FdStream();
     FdStream(FdStream&& other) noexcept;
@@ -24,10 +25,12 @@ public:
     engine::Task<engine::SysResult> write_some(std::span<const std::byte> buf,
                                                uint64_t timeout_ms = 0);
     // Whether the input's writer has gone (POLLHUP on a pipe or socket read end), checked
-    // without waiting. Always false when input and output share one fd.
-    bool input_hung_up() const;
-    // Signals end of data to the peer (shutdown(SHUT_WR) on sockets, close on a pipe).
-    void close_write();
+    // without waiting (a worker's zero-timeout poll). Always false when input and output share
+    // one fd.
+    engine::Task<bool> input_hung_up() const;
+    // Signals end of data to the peer (shutdown(SHUT_WR) on sockets, close on a pipe), through
+    // the engine.
+    engine::Task<void> close_write();
 
     engine::Engine& engine() const { return *engine_; }
     int in_fd() const { return in_; }

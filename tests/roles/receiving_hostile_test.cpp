@@ -95,7 +95,7 @@ engine::Task<void> feed(transport::FdStream& s, std::vector<std::byte> stream, b
     transport::BufferedWriter w(s);
     co_await w.write(framed.bytes());
     co_await w.flush();
-    if (close_after) s.close_write();
+    if (close_after) co_await s.close_write();
 }
 
 engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, std::string dest,
@@ -114,7 +114,7 @@ engine::Task<void> run_receiver(engine::Engine& e, transport::FdStream& ours, st
     co_await receive_files(s, dest, o.filter_rules);
     co_await mout.flush();
     co_await output.flush();
-    ours.close_write();
+    co_await ours.close_write();
     out.code = s.state.final_code();
 }
 
@@ -195,7 +195,7 @@ engine::Task<void> feed_paced(engine::Engine& e, transport::FdStream& s,
         co_await w.write(framed.bytes());
         co_await w.flush();
     }
-    s.close_write();
+    co_await s.close_write();
 }
 
 // Runs receive_files against a sender whose stream comes in parts, each written once the

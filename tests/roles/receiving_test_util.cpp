@@ -221,7 +221,7 @@ engine::Task<void> pull_task(engine::Engine& e, const cli::Invocation& inv,
     co_await receive_files(s, inv.destination.value_or("."), o.filter_rules);
     co_await out.flush();
     co_await output.flush();
-    proc.stream().close_write();
+    co_await proc.stream().close_write();
     auto status = co_await proc.wait();
     res.remote_code = status.exited ? status.code : 128 + status.signal;
     res.local_code = s.state.final_code();

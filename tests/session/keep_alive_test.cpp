@@ -31,7 +31,7 @@ Task<std::vector<std::byte>> scenario(Engine& e, bool with_pending, uint64_t lul
     co_await e.sleep_ms(20);
     auto r = co_await out.keep_alive_if_idle(lull_ms);
     EXPECT_TRUE(r);
-    a.close_write();
+    co_await a.close_write();
     transport::BufferedReader rd(b);
     std::vector<std::byte> got;
     for (;;) {

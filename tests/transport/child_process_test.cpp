@@ -34,7 +34,7 @@ Task<std::string> echo_through(Engine& e, std::vector<std::string> argv, std::st
     BufferedWriter w(proc.stream());
     co_await w.write(bytes_of(payload));
     co_await w.flush();
-    proc.stream().close_write();
+    co_await proc.stream().close_write();
     BufferedReader r(proc.stream());
     std::string out(payload.size(), '\0');
     auto got = co_await r.read_exact(std::as_writable_bytes(std::span(out)), "the echo");

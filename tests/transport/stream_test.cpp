@@ -42,7 +42,7 @@ Task<void> send_all(FdStream& s, std::vector<std::byte> data, size_t chunk, size
         EXPECT_TRUE(r);
     }
     EXPECT_TRUE(co_await w.flush());
-    s.close_write();
+    co_await s.close_write();
 }
 
 Task<std::vector<std::byte>> receive(FdStream& s, size_t total, size_t reader_cap) {
@@ -86,7 +86,7 @@ Task<void> early_close(Engine& e) {
     auto ten = pattern(10);
     co_await w.write(ten);
     co_await w.flush();
-    a.close_write();
+    co_await a.close_write();
     BufferedReader r(b);
     std::vector<std::byte> out(100);
     auto res = co_await r.read_exact(out, "the file list");

@@ -28,7 +28,7 @@ engine::Task<void> run_local_receiver(engine::Engine& e, transport::FdStream& st
                                       LocalLink* link) {
     std::string dest = inv.destination.value_or(".");
     code = co_await run_session(e, stream, inv, Seat{true, false, true, link}, {}, std::move(dest));
-    stream.close_write();
+    co_await stream.close_write();
     done.set();
 }
 
@@ -71,7 +71,7 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
     e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done, shared));
     int client_code = co_await run_session(e, client_end, client_inv,
                                            Seat{false, true, true, shared}, inv.sources, "");
-    client_end.close_write();
+    co_await client_end.close_write();
     co_await receiver_done;
     // The receiver stopped on an error of its own (a full disk, say) and the sender then lost
     // the connection: the receiver's code is the run's, as rsync's parent takes its child's.
@@ -110,7 +110,7 @@ engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& in
         code = co_await run_session(e, proc.stream(), inv, Seat{false, false}, {},
                                     inv.destination.value_or("."));
     }
-    proc.stream().close_write();
+    co_await proc.stream().close_write();
     // A run that ended normally waits for its remote shell (rsync's wait_process_with_flush);
     // one that failed only looks briefly (rsync's exit_cleanup uses WNOHANG): a remote shell
     // that stays up after the failure (a hung link) must not hold the client forever. The

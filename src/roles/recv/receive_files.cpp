@@ -25,6 +25,10 @@ namespace ursync::roles {
 
 namespace {
 
+// Read once at start-up (static initialisation, before any engine runs): the engine thread
+// makes no syscall but io_uring_enter once it runs. The process never changes its uid.
+const bool k_euid_is_root = ::geteuid() == 0;
+
 bool am_root_for(const cli::Options& o) {
     switch (o.super_mode) {
         case cli::SuperMode::super: return true;
@@ -32,7 +36,7 @@ bool am_root_for(const cli::Options& o) {
         case cli::SuperMode::fake_super: return false;
         case cli::SuperMode::unset: break;
     }
-    return ::geteuid() == 0;
+    return k_euid_is_root;
 }
 
 // mirrors rsync main.c:get_local_name: a directory destination (created if several items come,

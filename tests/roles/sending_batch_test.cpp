@@ -64,7 +64,7 @@ engine::Task<void> run_server(engine::Engine& e, transport::FdStream& stream,
         (void)co_await p.out.flush();
     }
     co_await output.flush();
-    stream.close_write();
+    co_await stream.close_write();
     result.state = s.state;
     result.done = true;
 }

@@ -103,7 +103,7 @@ Task<std::pair<std::vector<std::byte>, std::vector<std::byte>>> run_ops(Engine& 
     EXPECT_TRUE(co_await out.flush());
     ref.flush();
     EXPECT_EQ(out.bytes_written(), ref.bytes().size());
-    a.close_write();
+    co_await a.close_write();
     while (got.size() < ref.bytes().size()) co_await e.sleep_ms(1);
     co_await e.sleep_ms(5);  // anything extra would show up too
     co_return std::pair{got, ref.bytes()};
@@ -196,7 +196,7 @@ Task<std::pair<std::vector<std::byte>, std::vector<std::byte>>> concurrent(Engin
     e.spawn(read_all(b, got));
     while (!message_sent) co_await e.sleep_ms(1);
     EXPECT_TRUE(co_await out.flush());
-    a.close_write();
+    co_await a.close_write();
     ReferenceFramer ref;
     ref.data(big);
     ref.message(MsgCode::info, note);

@@ -243,6 +243,8 @@ class EngineThreadOnlyEntersTheRing(unittest.TestCase):
 
     def test_zz_pending_entries_are_still_needed(self):
         # Runs last (unittest sorts by name): every temporary exception must still match.
+        if not PENDING_OTHER_WORK:
+            return  # nothing excepted, nothing to check
         if not self.seen_pending:
             self.skipTest("no seat ran (see the skips above)")
         stale = [k for k in PENDING_OTHER_WORK if k not in self.seen_pending]

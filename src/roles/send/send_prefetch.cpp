@@ -20,7 +20,7 @@ struct SendPrefetch::Batch {
     ~Batch() {
         // A large file opened for nothing (the generator did not ask for it).
         for (const Item& it : items)
-            if (it.file.read.fd >= 0) ::close(it.file.read.fd);
+            if (it.file.read.fd >= 0) engine::close_detached(it.file.read.fd);
     }
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;

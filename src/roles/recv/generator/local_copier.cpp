@@ -3,28 +3,16 @@
 
 #include <cerrno>
 #include <cstring>
-#include <span>
 #include <utility>
 
-#include "fs/temp_name.h"
 #include "roles/common/errors.h"
+#include "roles/recv/core/batch_dest.h"
 #include "roles/recv/core/recv_attrs.h"
 #include "roles/recv/core/transfers.h"
 
 namespace ursync::roles {
 
 namespace {
-
-std::string leaf_of(const std::string& rel) {
-    const size_t slash = rel.rfind('/');
-    return slash == std::string::npos ? rel : rel.substr(slash + 1);
-}
-
-// "dir/" of "dir/name" ("" for a name at the top).
-std::string dir_prefix(const std::string& rel) {
-    const size_t slash = rel.rfind('/');
-    return slash == std::string::npos ? std::string() : rel.substr(0, slash + 1);
-}
 
 // -X: the list a copy gets, as the sender would send it: long values not received yet are
 // read from the source in the copy job. The list's request states stay as the generator left
@@ -67,37 +55,20 @@ engine::Task<bool> LocalCopier::queue(GenItem item, const protocol::FileEntry& e
     // Both directories resolved (and cached) on this thread, confined as every other access.
     auto src_leaf = co_await src->root->leaf(src->name, "open");
     if (!src_leaf) co_return false;
-    auto dst_leaf = co_await ctx_.root->leaf(name, "mkstemp");
-    if (!dst_leaf) co_return false;
-    auto temp = fs::temp_name_template(name);
-    if (!temp) co_return false;
-    std::string temp_leaf = leaf_of(*temp);
-    fs::fill_temp_suffix(temp_leaf, ctx_.root->random_u64());
-    // Registered before the file exists: a signal handler that unlinks it too early finds
-    // nothing, one that comes later finds it.
-    auto slot = ctx_.temps.add(dst_leaf->dir->get(), temp_leaf);
-    if (!slot) co_return false;
-
     Pending p;
+    if (!(co_await prepare_batch_dest(ctx_, name, p.item, p.dst))) co_return false;
     p.item.src_dir = src_leaf->dir->get();
     p.item.src_name = std::move(src_leaf->name);
-    p.item.dst_dir = dst_leaf->dir->get();
-    p.item.dst_rel_dir = dir_prefix(name);
-    if (!p.item.dst_rel_dir.empty()) p.item.dst_rel_dir.pop_back();  // "dir/" -> "dir"
-    p.item.temp_name = std::move(temp_leaf);
-    p.item.final_name = std::move(dst_leaf->name);
     p.item.want = want_of(e, mode);
     p.item.preserve = preserve_of(ctx_, e, SetAttrsFlags{true, false, false});
     p.item.fsync = ctx_.s.options.fsync;
     p.item.dest_absent = (iflags & k_item_is_new) != 0;
     if (ctx_.xattrs) p.item.xattrs = local_xattrs(ctx_, e);
     p.src_dir = std::move(src_leaf->dir);
-    p.dst_dir = std::move(dst_leaf->dir);
     p.ref = item.ref;
     p.ndx = item.ndx;
     p.iflags = iflags;
     p.name = std::move(name);
-    p.temp_slot = slot;
     p.order = LocalOrder{link_.next_seq++};
     batch_bytes_ += static_cast<uint64_t>(e.size);
     batch_.push_back(std::move(p));
@@ -125,15 +96,7 @@ engine::Task<void> LocalCopier::run_batch(std::vector<Pending> batch) {
     std::vector<fs::CopyItem> items;
     items.reserve(batch.size());
     for (Pending& p : batch) items.push_back(std::move(p.item));
-    std::span<fs::CopyItem> view(items);
-    // Each destination directory is checked to be still in place before (and after) the
-    // batch's copies go into it.
-    const fs::CopyRoot root{ctx_.root->fd(), ctx_.root->uses_openat2()};
-    auto job = [view, root] {
-        fs::run_copy_job(view, root);
-        return 0;
-    };
-    co_await ctx_.s.engine.offload(job);
+    co_await run_batch_job(ctx_, items);
     for (size_t i = 0; i < batch.size(); ++i) {
         batch[i].item = std::move(items[i]);
         finish(batch[i]);
@@ -144,7 +107,7 @@ engine::Task<void> LocalCopier::run_batch(std::vector<Pending> batch) {
 
 // One copy's end, reported as rsync's sender and receiver report a transfer's end.
 void LocalCopier::finish(Pending& p) {
-    if (p.temp_slot) ctx_.temps.remove(*p.temp_slot);
+    if (p.dst.temp_slot) ctx_.temps.remove(*p.dst.temp_slot);
     const fs::CopyItem& c = p.item;
     LocalSenderSide* sender = link_.sender;
     bool ok = false;
@@ -176,11 +139,7 @@ void LocalCopier::finish(Pending& p) {
         return;
     case fs::CopyStage::rename:
         if (sender) sender->local_sent(p.ndx, p.iflags, c.bytes, p.order);
-        // A directory moved away: its cached fd is dropped, so what comes later for it is
-        // resolved afresh (and fails as rsync's would: the directory is not there).
-        if (c.dir_moved) ctx_.root->forget(c.dst_rel_dir);
-        report_xfer_error(ctx_, "rename \"" + dir_prefix(p.name) + c.temp_name + "\" -> \"" + p.name +
-                                    "\": " + errno_text(c.err));
+        report_batch_rename(ctx_, c, p.name);
         break;
     }
     transfer_ended(ctx_, p.ref, p.ndx, false, ok);

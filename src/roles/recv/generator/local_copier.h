@@ -14,6 +14,7 @@
 #include "fs/copy_job.h"
 #include "fs/dir_cache.h"
 #include "roles/common/local_link.h"
+#include "roles/recv/core/batch_dest.h"
 #include "roles/recv/core/recv_context.h"
 #include "roles/recv/generator/gen_state.h"
 
@@ -49,13 +50,12 @@ public:
 private:
     struct Pending {
         fs::CopyItem item;
-        fs::DirHandle src_dir;  // keep the directory fds open while the batch runs
-        fs::DirHandle dst_dir;
+        fs::DirHandle src_dir;  // keep the source directory fd open while the batch runs
+        BatchDest dst;
         EntryRef ref;
         int32_t ndx = 0;
         uint16_t iflags = 0;
         std::string name;
-        std::optional<size_t> temp_slot;
         LocalOrder order;
     };
     engine::Task<void> run_batch(std::vector<Pending> batch);

@@ -21,6 +21,7 @@
 #include "fs/dir_cache.h"
 #include "protocol/file_entry.h"
 #include "protocol/sum_head.h"
+#include "roles/recv/core/batch_dest.h"
 #include "roles/recv/core/entry_ref.h"
 #include "roles/recv/core/recv_context.h"
 #include "roles/recv/core/wakeup.h"
@@ -61,11 +62,10 @@ public:
 private:
     struct Pending {
         fs::CopyItem item;
-        fs::DirHandle dst_dir;  // keeps the directory fd open while the batch runs
+        BatchDest dst;
         EntryRef ref;
         int32_t ndx = 0;
         std::string name;
-        std::optional<size_t> temp_slot;
     };
     engine::Task<void> run_batch(std::vector<Pending> batch);
     engine::Task<void> finish(Pending& p);

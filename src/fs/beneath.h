@@ -98,6 +98,9 @@ public:
     using PrefetchExtra = std::function<std::optional<std::vector<std::byte>>(
         size_t, int, const char*, const FileAttrs&)>;
     engine::Task<void> prefetch_stats(std::vector<std::string> rels, PrefetchExtra extra = {});
+    // Forgets every prefetched stat nobody took (waiting for the jobs still running) and which
+    // directories it created empty: what was written since did not all go through this root.
+    engine::Task<void> drop_prefetched();
     // `rel` has a prefetched stat waiting, or one in flight.
     bool has_prefetched(std::string_view rel) const;
     // What prefetch_stats' `extra` returned for `rel` (once), if it is still valid.

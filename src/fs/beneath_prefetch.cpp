@@ -127,6 +127,19 @@ void DirRoot::harvest(PrefetchBatch& batch) {
     }
 }
 
+Task<void> DirRoot::drop_prefetched() {
+    while (!in_flight_.empty()) {
+        std::shared_ptr<PrefetchBatch> batch = in_flight_.front();
+        co_await batch->ready;
+        if (in_flight_.empty() || in_flight_.front() != batch) continue;
+        in_flight_.pop_front();
+        for (const auto& it : batch->items) in_flight_rels_.erase(it.rel);
+    }
+    prefetched_.clear();
+    prefetched_extra_.clear();
+    fresh_dirs_.clear();
+}
+
 bool DirRoot::has_prefetched(std::string_view rel) const {
     const std::string key(rel);
     return prefetched_.contains(key) || in_flight_rels_.contains(key);

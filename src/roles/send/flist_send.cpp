@@ -191,6 +191,16 @@ engine::Task<SessionResult<void>> SendList::send_more(size_t ahead) {
         auto r = co_await send_one_segment();
         if (!r) co_return r;
     }
+    if (ahead < k_flist_lookahead_entries) co_return SessionResult<void>{};
+    // Past rsync's window each segment goes out as soon as it is built (the receiver already
+    // has rsync's window in hand: this only keeps it from running dry).
+    while (!eof_ && entries_after_current() < k_flist_extra_lookahead_entries) {
+        stock_out_.flushed();
+        auto f = co_await out_.flush();
+        if (!f) co_return f;
+        auto r = co_await send_one_segment();
+        if (!r) co_return r;
+    }
     co_return SessionResult<void>{};
 }
 

@@ -42,6 +42,10 @@ struct StockOutputModel {
 
 // Entries kept announced beyond the segment being worked on (rsync MIN_FILECNT_LOOKAHEAD).
 inline constexpr size_t k_flist_lookahead_entries = 1000;
+// How far ursync's sender goes past that: a stock generator holds its NDX_DONEs until it waits,
+// so with rsync's window both ends take turns; past the window every segment is flushed as it
+// is built. 20,000-file no-op pull, stock client: 0.187 s with 1000, 0.149 s with 3000.
+inline constexpr size_t k_flist_extra_lookahead_entries = 4000;
 // Directories whose listing is started ahead of the one being sent (incremental recursion).
 inline constexpr size_t k_scan_ahead_dirs = 8;
 

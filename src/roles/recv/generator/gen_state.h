@@ -35,6 +35,7 @@ struct GenState {
     std::optional<std::string> skip_dir;  // contents of this failed/missing directory are skipped
     std::optional<std::string> dry_missing_dir;  // -n: a directory that was not created
     int64_t prefetch_next = 0;  // the first file-list index whose stat was not asked for ahead
+    size_t prefetch_parents = 0;  // the first segment whose directory was not asked for ahead
     size_t first_open = 0;      // oldest segment whose NDX_DONE has not been sent
     size_t current = 0;         // the segment being walked
     bool walk_done = false;     // every segment walked (phase 0 requests all written)

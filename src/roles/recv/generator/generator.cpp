@@ -54,6 +54,7 @@ engine::Task<SessionResult<void>> wait_for_receiver(RecvContext& ctx, GenState& 
 // transfers are all finished. mirrors rsync generator.c:check_for_finished_files
 engine::Task<SessionResult<void>> check_for_finished_files(RecvContext& ctx, GenState& g,
                                                            bool check_redo) {
+    bool ended_segment = false;
     for (;;) {
         if (fatal(ctx)) co_return SessionResult<void>{};
         if (!ctx.hlinks.finished.empty()) {
@@ -83,32 +84,17 @@ engine::Task<SessionResult<void>> check_for_finished_files(RecvContext& ctx, Gen
         if (p.in_progress > 0 || p.to_redo > 0) break;
         put_done(ctx, g);
         g.first_open++;
+        ended_segment = true;
+    }
+    // A finished segment's NDX_DONE goes out at once: the sender answers it with the next
+    // directory's segment, which it can build while this side works on the ones it has.
+    // (rsync leaves it buffered until the generator waits, so both ends take turns.)
+    if (ended_segment) {
+        auto f = co_await flush_requests(ctx, g, true);
+        if (!f) co_return f;
+        co_return co_await ctx.s.out.flush();
     }
     co_return co_await flush_requests(ctx, g, false);
-}
-
-// Sets the mtimes of directories again after their contents were written, and gives the
-// directories opened up for writing their real mode. mirrors rsync generator.c:touch_up_dirs
-engine::Task<void> touch_up_dirs(RecvContext& ctx) {
-    const auto& o = ctx.s.options;
-    if (o.dry_run || o.list_only || !ctx.root) co_return;
-    const bool times = o.times && o.omit_dir_times == 0;
-    auto& segs = ctx.flist.segments();
-    for (size_t si = segs.size(); si-- > 0;) {
-        for (size_t i = segs[si].entries.size(); i-- > 0;) {
-            const auto& e = segs[si].entries[i];
-            const auto& state = ctx.progress[si].state[i];
-            if (!e.is_dir() || segs[si].dropped[i] || state.missing_dir) continue;
-            if (!times && !state.final_perms) continue;
-            const std::string rel = ctx.local_path(e);
-            auto st = co_await ctx.root->stat(rel);
-            if (!st || !st->is_dir()) continue;
-            const uint32_t mode = state.final_perms ? *state.final_perms : st->mode;
-            SetAttrsFlags flags;
-            flags.skip_mtime = !times;
-            co_await set_attrs_at(ctx, rel, e, mode, *st, flags);
-        }
-    }
 }
 
 // The generator's stats (and -c sums) are taken ahead of the walk in worker jobs of this many
@@ -118,6 +104,50 @@ engine::Task<void> touch_up_dirs(RecvContext& ctx) {
 constexpr size_t k_stat_prefetch_entries = 128;
 constexpr int64_t k_stat_prefetch_ahead = 256;
 constexpr size_t k_stat_prefetch_jobs = 4;
+
+// Sets the mtimes of directories again after their contents were written, and gives the
+// directories opened up for writing their real mode. mirrors rsync generator.c:touch_up_dirs
+engine::Task<void> touch_up_dirs(RecvContext& ctx) {
+    const auto& o = ctx.s.options;
+    if (o.dry_run || o.list_only || !ctx.root) co_return;
+    const bool times = o.times && o.omit_dir_times == 0;
+    struct Dir {
+        const protocol::FileEntry* entry;
+        std::optional<uint32_t> final_perms;
+        std::string rel;
+    };
+    std::vector<Dir> dirs;
+    auto& segs = ctx.flist.segments();
+    for (size_t si = segs.size(); si-- > 0;) {
+        for (size_t i = segs[si].entries.size(); i-- > 0;) {
+            const auto& e = segs[si].entries[i];
+            const auto& state = ctx.progress[si].state[i];
+            if (!e.is_dir() || segs[si].dropped[i] || state.missing_dir) continue;
+            if (!times && !state.final_perms) continue;
+            dirs.push_back(Dir{&e, state.final_perms, ctx.local_path(e)});
+        }
+    }
+    // Their stats are taken ahead in worker jobs, as the walk's are; what the walk asked for
+    // and did not use (a directory it skipped) is older than the writes since.
+    co_await ctx.root->drop_prefetched();
+    size_t asked = 0;
+    for (size_t k = 0; k < dirs.size(); ++k) {
+        while (asked < dirs.size() && asked - k < static_cast<size_t>(k_stat_prefetch_ahead) &&
+               ctx.root->prefetches_in_flight() < k_stat_prefetch_jobs) {
+            std::vector<std::string> names;
+            for (; asked < dirs.size() && names.size() < k_stat_prefetch_entries; ++asked)
+                names.push_back(dirs[asked].rel);
+            co_await ctx.root->prefetch_stats(std::move(names));
+        }
+        const Dir& d = dirs[k];
+        auto st = co_await ctx.root->stat(d.rel);
+        if (!st || !st->is_dir()) continue;
+        const uint32_t mode = d.final_perms ? *d.final_perms : st->mode;
+        SetAttrsFlags flags;
+        flags.skip_mtime = !times;
+        co_await set_attrs_at(ctx, d.rel, *d.entry, mode, *st, flags);
+    }
+}
 
 // Keeps the entries ahead of (seg, i) asked for: while less than a window past it is, asks for
 // the next window of what has arrived (across segments).
@@ -136,6 +166,17 @@ engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, siz
             const int64_t start = segs[s].ndx_start;
             const int64_t end = start + static_cast<int64_t>(segs[s].entries.size());
             if (next < start) next = start;
+            // A segment's directory is stat()ed again before its entries (its second visit,
+            // see walk_segments): ask for it with them.
+            if (next == start && s > seg && s >= g.prefetch_parents && ctx.fopts.inc_recurse &&
+                !ctx.s.options.keep_dirlinks &&
+                segs[s].parent_dir >= 0 &&
+                static_cast<size_t>(segs[s].parent_dir) < ctx.dir_entries.size()) {
+                g.prefetch_parents = s + 1;
+                const auto& dir = ctx.entry(ctx.dir_entries[static_cast<size_t>(segs[s].parent_dir)]);
+                names.push_back(ctx.local_path(dir));
+                sizes.push_back(-1);
+            }
             for (; next < end && names.size() < k_stat_prefetch_entries; ++next) {
                 const auto k = static_cast<size_t>(next - start);
                 if (segs[s].dropped[k]) continue;

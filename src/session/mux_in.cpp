@@ -20,19 +20,59 @@ void MuxIn::start_multiplex(MessageHandler handler) {
     start_ = 0;
 }
 
-SessionResult<void> MuxIn::take_frames(std::span<const std::byte> raw) {
+SessionResult<void> MuxIn::take_frames(std::span<const std::byte> raw, bool keep_in_raw) {
     events_.clear();
     auto fed = decoder_.feed(raw, events_);
     if (!fed) return Unexpected{from_wire(fed.error(), "multiplexed input")};
     for (const auto& ev : events_) {
         if (ev.code == protocol::MsgCode::data) {
-            data_.insert(data_.end(), ev.data.begin(), ev.data.end());
+            if (ev.data.empty()) continue;
+            if (keep_in_raw) {
+                spans_.push_back(ev.data);
+            } else {
+                data_.insert(data_.end(), ev.data.begin(), ev.data.end());
+            }
         } else if (handler_) {
             auto h = handler_(ev);
             if (!h) return h;
         }
     }
     return {};
+}
+
+void MuxIn::consume(size_t n) {
+    if (start_ < data_.size()) {
+        start_ += n;
+        return;
+    }
+    if (n == 0) return;
+    auto& front = spans_.front();
+    front = front.subspan(n);
+    if (front.empty()) {
+        spans_.pop_front();
+        if (spans_.empty()) release_raw();
+    }
+}
+
+// A value split across frames (or asked for whole) is gathered here; a little more than asked
+// is moved at a time, so a decoder that asks byte by byte does not copy byte by byte.
+void MuxIn::coalesce(size_t n) {
+    constexpr size_t k_coalesce_min_bytes = 64;
+    compact();
+    while (data_.size() - start_ < n && !spans_.empty()) {
+        auto& front = spans_.front();
+        const size_t want = std::max(n - (data_.size() - start_), k_coalesce_min_bytes);
+        const size_t take = std::min(want, front.size());
+        data_.insert(data_.end(), front.begin(), front.begin() + static_cast<ptrdiff_t>(take));
+        front = front.subspan(take);
+        if (front.empty()) spans_.pop_front();
+    }
+    if (spans_.empty()) release_raw();
+}
+
+void MuxIn::release_raw() {
+    raw_.consume(raw_parsed_);
+    raw_parsed_ = 0;
 }
 
 void MuxIn::compact() {
@@ -48,12 +88,15 @@ void MuxIn::compact() {
 }
 
 // Reads whatever the peer sent next and appends its stream bytes (handling messages).
+// Only called with spans_ empty: everything parsed so far has been consumed.
 engine::Task<SessionResult<void>> MuxIn::pull(std::string_view what) {
     compact();
+    release_raw();
     if (multiplexed_ && !unframed_.empty()) {
         auto early = std::move(unframed_);
         unframed_.clear();
-        co_return take_frames(early);  // event data points into `early`: copied before it ends
+        // event data points into `early`: copied before it ends
+        co_return take_frames(early, false);
     }
     if (raw_.buffered().empty()) {
         if (out_) {
@@ -69,13 +112,19 @@ engine::Task<SessionResult<void>> MuxIn::pull(std::string_view what) {
         raw_.consume(raw.size());
         co_return SessionResult<void>{};
     }
-    auto taken = take_frames(raw);
-    raw_.consume(raw.size());  // event data pointed into raw: consumed only after copying
+    // The data frames' payloads stay in the reader's buffer until consumed.
+    auto taken = take_frames(raw, true);
+    raw_parsed_ = raw.size();
+    if (spans_.empty()) release_raw();
     co_return taken;
 }
 
 engine::Task<SessionResult<void>> MuxIn::need(size_t n, std::string_view what) {
-    while (data_.size() - start_ < n) {
+    while (available().size() < n) {
+        if (!spans_.empty()) {
+            coalesce(n);
+            continue;
+        }
         auto r = co_await pull(what);
         if (!r) co_return r;
     }

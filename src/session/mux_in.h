@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -31,12 +32,17 @@ public:
     void start_multiplex(MessageHandler handler);
     bool multiplexed() const { return multiplexed_; }
 
-    // Waits until at least n stream bytes are available.
+    // Waits until at least n stream bytes are available (contiguous, in available()).
     engine::Task<SessionResult<void>> need(size_t n, std::string_view what);
+    // The next stream bytes that are contiguous in memory: some or all of what has arrived
+    // (empty only when nothing has). Valid until the next call that reads or consumes.
     std::span<const std::byte> available() const {
-        return {data_.data() + start_, data_.size() - start_};
+        if (start_ < data_.size()) return {data_.data() + start_, data_.size() - start_};
+        if (!spans_.empty()) return spans_.front();
+        return {};
     }
-    void consume(size_t n) { start_ += n; }
+    // Drops the first n bytes of available() (n <= available().size()).
+    void consume(size_t n);
 
     // Decodes one value with a pure decoder `fn(ByteCursor&) -> WireResult<T>`, reading more
     // input while it reports `incomplete`.
@@ -79,8 +85,13 @@ public:
 
 private:
     engine::Task<SessionResult<void>> pull(std::string_view what);
-    // Splits `raw` into frames: data to data_, messages to the handler.
-    SessionResult<void> take_frames(std::span<const std::byte> raw);
+    // Splits `raw` into frames: messages to the handler; data copied to data_, or (keep_in_raw)
+    // left where it is, as spans_.
+    SessionResult<void> take_frames(std::span<const std::byte> raw, bool keep_in_raw);
+    // Moves stream bytes from spans_ to data_ until data_ holds n, or spans_ run out.
+    void coalesce(size_t n);
+    // Once no span points into it, what was parsed of the reader's buffer is let go.
+    void release_raw();
     void compact();
 
     transport::BufferedReader& raw_;
@@ -89,8 +100,15 @@ private:
     uint64_t read_at_mux_start_ = 0;
     protocol::MuxDecoder decoder_;
     MessageHandler handler_;
+    // The stream bytes not yet consumed, in order: data_[start_..] (bytes that had to be
+    // copied: before multiplexing, or gathered for a value split across frames), then spans_
+    // (data frames' payloads still in the reader's buffer, whose first raw_parsed_ bytes are
+    // kept until every span is consumed). Literal file data is mostly read straight from the
+    // spans: one copy from the socket buffer to where it goes.
     std::vector<std::byte> data_;
     size_t start_ = 0;
+    std::deque<std::span<const std::byte>> spans_;
+    size_t raw_parsed_ = 0;
     std::vector<protocol::MuxEvent> events_;
     // Bytes that arrived with the handshake but after its last value: the peer may send its
     // first frames in the same write, so they are parsed as frames once multiplexing starts.

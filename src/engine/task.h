@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cassert>
+#include <cstddef>
 #include <coroutine>
 #include <exception>
 #include <optional>
 #include <utility>
+
+#include "engine/frame_pool.h"
 
 namespace ursync::engine {
 
@@ -39,6 +42,9 @@ struct PromiseBase {
     std::exception_ptr exception;
     bool starting = false;                 // inside the awaiter's await_suspend
     bool finished_while_starting = false;  // reached final_suspend without suspending
+
+    static void* operator new(size_t n) { return frame_pool::allocate(n); }
+    static void operator delete(void* p, size_t n) noexcept { frame_pool::release(p, n); }
 
     std::suspend_always initial_suspend() const noexcept { return {}; }
     FinalAwaiter final_suspend() const noexcept { return {}; }

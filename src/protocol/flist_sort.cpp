@@ -106,9 +106,44 @@ int compare_sort_names(SortName a, SortName b) {
     }
 }
 
+namespace {
+
+// The length of the directory part ("a/b/" of "a/b/c") all entries share, when every entry is
+// a plain child of that one directory (no "." or "x/."): one directory's listing, the usual
+// segment. Then the order is simply files before directories, each by their last component.
+std::optional<size_t> shared_parent(std::span<const FileEntry> entries) {
+    if (entries.empty()) return std::nullopt;
+    const std::string_view first = entries[0].name;
+    const size_t slash = first.rfind('/');
+    const size_t parent_len = slash == std::string_view::npos ? 0 : slash + 1;
+    const std::string_view parent = first.substr(0, parent_len);
+    for (const auto& e : entries) {
+        const std::string_view n = e.name;
+        if (n.size() <= parent_len || n.compare(0, parent_len, parent) != 0) return std::nullopt;
+        if (n.find('/', parent_len) != std::string_view::npos) return std::nullopt;
+        if (e.is_dir() && (n == "." || n.ends_with("/."))) return std::nullopt;
+    }
+    return parent_len;
+}
+
+}  // namespace
+
 std::vector<uint32_t> sorted_order(std::span<const FileEntry> entries) {
     std::vector<uint32_t> order(entries.size());
     std::iota(order.begin(), order.end(), 0u);
+    if (auto parent_len = shared_parent(entries)) {
+        const size_t p = *parent_len;
+        std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+            const FileEntry& a = entries[x];
+            const FileEntry& b = entries[y];
+            const bool a_dir = a.is_dir();
+            if (a_dir != b.is_dir()) return !a_dir;  // files before directories
+            const std::string_view la = std::string_view(a.name).substr(p);
+            const std::string_view lb = std::string_view(b.name).substr(p);
+            return compare_components(la, lb, a_dir) < 0;
+        });
+        return order;
+    }
     std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
         return compare_sort_names(sort_name(entries[x]), sort_name(entries[y])) < 0;
     });

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <random>
 #include <set>
 #include <sstream>
@@ -134,6 +135,34 @@ bool parse_list_line(const std::string& line, FileEntry& out) {
     if (p + 1 >= line.size()) return false;
     out = make(line.substr(p + 1), line[0] == 'd');
     return true;
+}
+
+// One directory's listing takes a faster path; it must give the comparator's order exactly,
+// names that are prefixes of each other, bytes around '/', files and directories of one name.
+TEST(FlistSort, OneDirectoryListingMatchesTheComparator) {
+    std::mt19937 rng(20261207);
+    const std::string alphabet = std::string("ab.-_~") + '\x2e' + '\x30' + '\xff' + '\x01';
+    for (int round = 0; round < 300; ++round) {
+        const std::string parent = round % 3 == 0 ? "" : (round % 3 == 1 ? "d/" : "x/y.z/");
+        std::vector<FileEntry> entries;
+        const int n = 1 + static_cast<int>(rng() % 40);
+        for (int i = 0; i < n; ++i) {
+            std::string leaf;
+            const int len = 1 + static_cast<int>(rng() % 4);
+            for (int k = 0; k < len; ++k) leaf += alphabet[rng() % alphabet.size()];
+            FileEntry e;
+            e.name = parent + leaf;
+            e.mode = (rng() % 3 == 0) ? 040755u : 0100644u;
+            entries.push_back(e);
+        }
+        const auto fast = sorted_order(entries);
+        std::vector<uint32_t> slow(entries.size());
+        std::iota(slow.begin(), slow.end(), 0u);
+        std::stable_sort(slow.begin(), slow.end(), [&](uint32_t x, uint32_t y) {
+            return compare_sort_names(sort_name(entries[x]), sort_name(entries[y])) < 0;
+        });
+        ASSERT_EQ(fast, slow) << "round " << round;
+    }
 }
 
 TEST(FlistSort, MatchesLiveRsyncOnRandomTrees) {

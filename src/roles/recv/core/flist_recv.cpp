@@ -1,6 +1,7 @@
 // File-list reception: decode loop, name checks before any use, id mapping, segment bookkeeping.
 #include "roles/recv/core/flist_recv.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "protocol/flist_dirs.h"
@@ -109,6 +110,8 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
     const uint64_t start_read = ctx.s.in.bytes_read();
     std::vector<FileEntry> entries;
     std::vector<bool> ignored;  // indexed like entries (ignored_entry)
+    // Sized like the last segment: directories of one tree tend to be alike.
+    if (!segs.empty()) entries.reserve(std::min<size_t>(segs.back().entries.size(), 4096));
     int32_t io_error = 0;
     for (;;) {
         protocol::SegmentContext sc{ndx_start, entries};

@@ -32,7 +32,9 @@ public:
     void consume(size_t n) { start_ += n; }
     size_t capacity() const { return buf_.size(); }
     // Whether p points into the buffer (for tests of in-place reads).
-    bool owns(const std::byte* p) const { return p >= buf_.data() && p < buf_.data() + buf_.size(); }
+    bool owns(const std::byte* p) const {
+        return p >= buf_.data() && p < buf_.data() + buf_.size();
+    }
     // A read timeout for every wait (0 = none), as set by --timeout.
     void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
     uint64_t timeout_ms() const { return timeout_ms_; }

@@ -169,11 +169,11 @@ engine::Task<void> prefetch_ahead(RecvContext& ctx, GenState& g, size_t seg, siz
             // A segment's directory is stat()ed again before its entries (its second visit,
             // see walk_segments): ask for it with them.
             if (next == start && s > seg && s >= g.prefetch_parents && ctx.fopts.inc_recurse &&
-                !ctx.s.options.keep_dirlinks &&
-                segs[s].parent_dir >= 0 &&
+                !ctx.s.options.keep_dirlinks && segs[s].parent_dir >= 0 &&
                 static_cast<size_t>(segs[s].parent_dir) < ctx.dir_entries.size()) {
                 g.prefetch_parents = s + 1;
-                const auto& dir = ctx.entry(ctx.dir_entries[static_cast<size_t>(segs[s].parent_dir)]);
+                const auto& dir =
+                    ctx.entry(ctx.dir_entries[static_cast<size_t>(segs[s].parent_dir)]);
                 names.push_back(ctx.local_path(dir));
                 sizes.push_back(-1);
             }

@@ -30,13 +30,19 @@ struct FileWindow {
         start += static_cast<int64_t>(n);
         if (head == tail) head = tail = 0;
     }
-    // Room for `n` more bytes after tail (uninitialised until read into).
+    // Room for `n` more bytes after tail (uninitialised until read into). The kept bytes are
+    // moved so that the next read lands 64-byte aligned (the kernel's copy is much slower to
+    // a misaligned buffer; see app/aligned_new.cpp).
     std::span<std::byte> reserve_tail(size_t n) {
         if (tail + n > buf.size()) {
             if (head > 0) {
-                std::memmove(buf.data(), buf.data() + head, tail - head);
-                tail -= head;
-                head = 0;
+                const size_t kept = tail - head;
+                const size_t pad = (64 - kept % 64) % 64;
+                if (pad < head) {
+                    std::memmove(buf.data() + pad, buf.data() + head, kept);
+                    head = pad;
+                    tail = pad + kept;
+                }
             }
             if (tail + n > buf.size()) buf.resize(tail + n);
         }

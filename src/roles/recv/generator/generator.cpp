@@ -79,20 +79,30 @@ engine::Task<SessionResult<void>> check_for_finished_files(RecvContext& ctx, Gen
         }
         // Only segments the generator has walked past can be finished (incremental only).
         const size_t walked = g.walk_done ? ctx.flist.segments().size() : g.current;
-        if (!ctx.fopts.inc_recurse || g.first_open >= walked) break;
-        const SegmentProgress& p = ctx.progress[g.first_open];
-        if (p.in_progress > 0 || p.to_redo > 0) break;
-        put_done(ctx, g);
-        g.first_open++;
-        ended_segment = true;
-    }
-    // A finished segment's NDX_DONE goes out at once: the sender answers it with the next
-    // directory's segment, which it can build while this side works on the ones it has.
-    // (rsync leaves it buffered until the generator waits, so both ends take turns.)
-    if (ended_segment) {
-        auto f = co_await flush_requests(ctx, g, true);
-        if (!f) co_return f;
-        co_return co_await ctx.s.out.flush();
+        const bool can_end = ctx.fopts.inc_recurse && g.first_open < walked &&
+                             ctx.progress[g.first_open].in_progress == 0 &&
+                             ctx.progress[g.first_open].to_redo == 0;
+        if (can_end) {
+            put_done(ctx, g);
+            g.first_open++;
+            ended_segment = true;
+            continue;
+        }
+        // While the list is still coming, a finished segment's NDX_DONE goes out at once: the
+        // sender answers it with the next directory's segment, which it can build while this
+        // side works on the ones it has. (rsync leaves it buffered until the generator waits,
+        // so both ends take turns.) The flush may wait, and the receiver may report progress
+        // meanwhile: look again after it, as after every other wait in this loop, or a caller
+        // that then waits for the receiver's next progress could wait for nothing.
+        if (ended_segment && !ctx.flist_eof) {
+            ended_segment = false;
+            auto f = co_await flush_requests(ctx, g, true);
+            if (!f) co_return f;
+            auto o = co_await ctx.s.out.flush();
+            if (!o) co_return o;
+            continue;
+        }
+        break;
     }
     co_return co_await flush_requests(ctx, g, false);
 }

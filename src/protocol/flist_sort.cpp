@@ -53,11 +53,13 @@ class ComponentWalker {
 // Where two names stop sharing whole directory components: just past the last '/' of their
 // common prefix (0 if none). Those components are equal directories in both, so the comparison
 // can start there. Names the walker rewrites ("." and "x/.") start at 0.
+// "." and "x/." (directories the walker rewrites).
+bool is_dot_dir(SortName n) {
+    return n.is_dir && (n.name == "." || n.name.ends_with("/."));
+}
+
 size_t shared_dirs_end(SortName a, SortName b) {
-    const auto special = [](SortName n) {
-        return n.is_dir && (n.name == "." || n.name.ends_with("/."));
-    };
-    if (special(a) || special(b)) return 0;
+    if (is_dot_dir(a) || is_dot_dir(b)) return 0;
     const size_t limit = std::min(a.name.size(), b.name.size());
     size_t common = 0;
     while (common < limit && a.name[common] == b.name[common]) ++common;
@@ -121,7 +123,7 @@ std::optional<size_t> shared_parent(std::span<const FileEntry> entries) {
         const std::string_view n = e.name;
         if (n.size() <= parent_len || n.compare(0, parent_len, parent) != 0) return std::nullopt;
         if (n.find('/', parent_len) != std::string_view::npos) return std::nullopt;
-        if (e.is_dir() && (n == "." || n.ends_with("/."))) return std::nullopt;
+        if (is_dot_dir(sort_name(e))) return std::nullopt;
     }
     return parent_len;
 }

@@ -47,6 +47,8 @@ def matrix():
             for protocol in PROTOCOLS:
                 for inc in INC:
                     for opt in optsets.OPTSETS:
+                        if direction not in opt.directions:
+                            continue
                         for state in opt.states:
                             for client in PROGRAMS:
                                 for server in PROGRAMS:
@@ -55,6 +57,8 @@ def matrix():
     for protocol in PROTOCOLS:
         for inc in INC:
             for opt in optsets.OPTSETS:
+                if "local" not in opt.directions:
+                    continue
                 for state in opt.states:
                     for client in PROGRAMS:
                         cells.append(Cell("local", LOCAL, protocol, inc, client, NO_SERVER,

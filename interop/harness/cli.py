@@ -202,7 +202,7 @@ def main(argv, repo_root):
     try:
         ws = runner.Workspace(workdir, source=args.tree, big_size=args.big_mib << 20,
                               keep=args.keep)
-        ws.prepare({c.state for c in selected})
+        ws.prepare({s for c in selected for s in optsets.BY_NAME[c.optset].all_states()})
         meta["tree_notes"] = ws.notes
         for note in ws.notes:
             print(f"interop: scenario note: {note}")

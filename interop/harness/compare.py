@@ -39,6 +39,7 @@ class Policy:
     """What a comparison looks at, beyond type/mode/contents/targets/devices (always)."""
     mtimes: bool = True            # off when -t is not in effect: times are "now" then
     mtime_granularity_ns: int = 1  # 10**9 to compare whole seconds only
+    dir_mtimes: bool = True        # off where directories get "now" (a backup renames in them)
     owners: bool = True
     hardlinks: bool = True
     xattrs: bool = True            # off where a copy is not expected to carry them (no -X)
@@ -202,6 +203,8 @@ def compare(expected, actual, policy, limit=10, labels=("expected", "actual")):
                 continue
             a, b = getattr(exp, name), getattr(act, name)
             if name == "mtime_ns":
+                if not policy.dir_mtimes and exp.kind == "dir":
+                    continue
                 a, b = a // policy.mtime_granularity_ns, b // policy.mtime_granularity_ns
             if a != b:
                 diffs.append(f"{show_path(rel)}: {name} {exp_label}={_show_value(name, a)} "

@@ -43,7 +43,8 @@ XATTR_SKIP = {1: ("system.", "user.rsync.%"), 2: ("system.",)}
 def _mirror_policy(cell, opt):
     # Protocol 30 carries no nanoseconds: a mirror equals the source to the second.
     granularity = SECOND_NS if cell.protocol < 31 else 1
-    return compare.Policy(mtimes=opt.times, mtime_granularity_ns=granularity, owners=True,
+    return compare.Policy(mtimes=opt.times, dir_mtimes=opt.dir_times,
+                          mtime_granularity_ns=granularity, owners=True,
                           hardlinks=opt.hardlinks, xattrs=opt.xattrs > 0,
                           xattr_skip=XATTR_SKIP.get(opt.xattrs, ()))
 
@@ -151,11 +152,18 @@ def evaluate(cell, runner, references, transports, strict, diff_limit=10):
     if run.exit_code != ref.result.exit_code:
         reasons.append(f"exit code {run.exit_code}, rsync {ref.result.exit_code}")
     labels = ("rsync", "cell")
-    policy = compare.Policy(mtimes=opt.times, owners=True, hardlinks=True)
+    policy = compare.Policy(mtimes=opt.times, dir_mtimes=opt.dir_times, owners=True,
+                            hardlinks=True)
     tree_diffs = compare.compare(ref.result.snapshot, run.snapshot, policy, diff_limit, labels)
     if tree_diffs:
         reasons.append("destination tree differs")
         diffs += tree_diffs
+    elif ref.result.around is not None and run.around is not None:
+        around_diffs = compare.compare(ref.result.around, run.around, policy, diff_limit,
+                                       labels)
+        if around_diffs:
+            reasons.append("the run directory (siblings, source, links into them) differs")
+            diffs += around_diffs
     if opt.lines or opt.stats:
         expected, actual = ref.result.output.lines, run.output.lines
         if opt.progress:

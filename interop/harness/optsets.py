@@ -10,6 +10,7 @@ class OptSet:
     states: tuple            # destination states it runs with
     doc: str
     times: bool = True       # -t in effect: mtimes are compared (else they are "now")
+    dir_times: bool = True   # directory mtimes compared (a backup renames in them after -t)
     lines: bool = False      # compare stdout lines (-v/-i output), timing lines removed
     stats: bool = False      # compare --stats counters
     compress: bool = False   # -z: "Total bytes sent/received" are not compared at all
@@ -22,6 +23,24 @@ class OptSet:
     expect: dict = field(default_factory=dict)
     ref_exit: int = 0        # exit code the reference must have
     ref_nonzero: tuple = ()  # --stats counters that must be non-zero in the reference
+    # Beside the destination, in the run's own directory (the transfer's cwd, its path is
+    # "{run}" in args): (name, state) copies of prepared states ("prev" for --link-dest, a
+    # backup dir) and (name, bytes) files (a --files-from list). With any of them, or with
+    # own_source, the whole run directory is compared too (hard links across its trees).
+    siblings: tuple = ()
+    files: tuple = ()
+    own_source: bool = False  # the run gets its own copy of the source, at {run}/src
+                              # (--remove-source-files changes it)
+    # The source itself is given as "{src}/" unless src_args replaces it (e.g. ("{src}/./d",)
+    # for -R, or ("{src}/missing", "{src}/") for a missing arg).
+    src_args: tuple = ()
+    no_dest: bool = False     # a listing: no destination argument at all
+    dest_sub: str = ""        # the destination is dst + dest_sub (--mkpath makes the rest)
+    around: bool = False      # compare the run directory too (e.g. a --backup-dir beside dst)
+    directions: tuple = ("push", "pull", "local")
+
+    def all_states(self):
+        return set(self.states) | {state for _, state in self.siblings}
 
 
 OPTSETS = [
@@ -113,6 +132,97 @@ OPTSETS = [
     OptSet("X-H", ("-aXHi",), ("empty", "stale-xattrs"),
            "-X with -H: a hard-link group with xattrs, linked locally", lines=True,
            xattrs=1, hardlinks=True, expect={"empty": "mirror"}),
+]
+
+# Everyday options (issue 17): each family against a state that exercises it.
+NOT_NAMES = "--exclude=/names/"  # 255-byte names: name + "~" is too long (rsync exits 11)
+OPTSETS += [
+    OptSet("h", ("-aivh", "--stats"), ("empty", "stale"),
+           "-h: human-readable numbers in the summary, --stats and -v lines",
+           lines=True, stats=True, expect={"empty": "mirror"}),
+    OptSet("hh", ("-aihh", "--stats", "--no-W"), ("old-versions",),
+           "-hh: numbers in powers of 1024", lines=True, stats=True,
+           expect={"old-versions": "mirror"}),
+    OptSet("list", ("-a", "--list-only"), ("stale",),
+           "--list-only with a destination: listed, nothing written", lines=True,
+           expect={"stale": "unchanged"}),
+    OptSet("list-nodest", ("-ah",), ("empty",),
+           "a lone source: a listing (rsync's ls -l format, -h sizes)", lines=True,
+           no_dest=True, directions=("pull", "local")),
+    OptSet("backup", ("-ai", "-b", NOT_NAMES), ("stale",),
+           "-b: replaced files are kept as name~", lines=True, dir_times=False),
+    OptSet("backup-delete", ("-ai", "-b", "--delete", "--suffix=.old", NOT_NAMES),
+           ("extras",), "-b --delete --suffix: deleted files are backed up too", lines=True,
+           dir_times=False, ref_exit=23),
+    OptSet("backup-dir", ("-ai", "--delete", "--backup-dir=../bk"), ("extras",),
+           "--backup-dir beside the destination (relative to it)", lines=True, around=True,
+           dir_times=False),
+    OptSet("backup-dir-abs", ("-ai", "--backup-dir={run}/bk2", "--suffix=.bak", NOT_NAMES),
+           ("stale",), "an absolute --backup-dir with a suffix", lines=True, around=True,
+           dir_times=False),
+    OptSet("link-dest", ("-ai", "--link-dest=../prev"), ("empty",),
+           "--link-dest: unchanged files are hard links into the previous copy",
+           lines=True, siblings=(("prev", "stale"),)),
+    OptSet("link-dest-2", ("-ai", "--link-dest=../prev", "--link-dest={run}/prev2"),
+           ("empty", "old-versions"), "two --link-dest dirs, the second absolute",
+           lines=True, siblings=(("prev", "stale"), ("prev2", "old-versions"))),
+    OptSet("compare-dest", ("-ai", "--compare-dest=../prev"), ("empty",),
+           "--compare-dest: files equal to the previous copy are left out", lines=True,
+           siblings=(("prev", "stale"),)),
+    OptSet("copy-dest", ("-ai", "--copy-dest=../prev", "--no-W", "--stats"), ("empty",),
+           "--copy-dest: unchanged files copied locally, others use it as a basis",
+           lines=True, stats=True, siblings=(("prev", "old-versions"),)),
+    OptSet("partial-dir", ("-ai", "--partial-dir=.rsync-partial", "--no-W", "--stats"),
+           ("partials",), "--partial-dir: the partial files are the basis, then go",
+           lines=True, stats=True, expect={"partials": "mirror"},
+           ref_nonzero=("Matched data",)),
+    OptSet("delay-updates", ("-ai", "--delay-updates"), ("stale", "old-versions"),
+           "--delay-updates: files go into place at the end", lines=True,
+           expect={"old-versions": "mirror"}),
+    OptSet("append", ("-ai", "--append", "--stats"), ("old-versions",),
+           "--append: shorter files are extended, others left alone", lines=True,
+           stats=True),
+    OptSet("size-limits", ("-ai", "--max-size=100K", "--min-size=10"), ("empty", "stale"),
+           "--max-size and --min-size", lines=True),
+    OptSet("ignore-missing", ("-ai", "--ignore-missing-args"), ("empty",),
+           "--ignore-missing-args: a missing source arg is skipped quietly", lines=True,
+           src_args=("{src}/", "{src}/not-there")),
+    OptSet("delete-missing", ("-ai", "--delete-missing-args"), ("extras",),
+           "--delete-missing-args: a missing source arg is deleted in the destination",
+           lines=True, src_args=("{src}/small.txt", "{src}/extra-file-0"), dir_times=False),
+    OptSet("max-delete", ("-ai", "--delete", "--max-delete=3"), ("extras",),
+           "--max-delete: deletions stop at the limit (the extras state's file in the way of a "
+           "directory makes it 23, not 25)", lines=True, ref_exit=23, dir_times=False),
+    OptSet("force", ("-a", "--delete", "--ignore-errors", "--force"), ("extras",),
+           "--ignore-errors and --force with --delete"),
+    OptSet("O", ("-aiO",), ("stale",), "-O: directory times are not kept", lines=True,
+           times=False),
+    OptSet("J", ("-aiJ",), ("stale",), "-J: symlink times are not kept", lines=True,
+           times=False),
+    OptSet("modify-window", ("-ai", "--modify-window=5"), ("stale",),
+           "--modify-window: mtimes this close count as equal", lines=True),
+    OptSet("chown", ("-ai", "--chown=daemon:daemon"), ("empty", "stale"),
+           "--chown: every owner and group set", lines=True),
+    OptSet("usermap", ("-ai", "--usermap=0:daemon,*:0", "--groupmap=daemon:0"), ("empty",),
+           "--usermap and --groupmap", lines=True),
+    OptSet("E", ("-rtiE",), ("stale",), "-E: the executable bits only", lines=True),
+    OptSet("K", ("-aiK",), ("stale",), "-K: a directory symlink in the destination is kept",
+           lines=True),
+    OptSet("safe-links", ("-ai", "--safe-links"), ("empty",),
+           "--safe-links: links leaving the tree are skipped", lines=True),
+    OptSet("out-format", ("-a", "--out-format=%o|%i|%n|%L|%l|%B|%U|%G|%u|%g|%M|%f"),
+           ("empty", "stale"), "--out-format with most escapes (not %b, %t, %p)",
+           lines=True),
+    OptSet("8", ("-ai8",), ("empty",), "-8: high-bit names unescaped", lines=True),
+    OptSet("fsync", ("-a", "--fsync"), ("empty",), "--fsync", expect={"empty": "mirror"}),
+    OptSet("preallocate", ("-a", "--preallocate", "--no-W", "--stats"),
+           ("empty", "old-versions"), "--preallocate", stats=True,
+           expect={"empty": "mirror", "old-versions": "mirror"}),
+    OptSet("mkpath", ("-ai", "--mkpath"), ("empty",),
+           "--mkpath: the destination's missing parents are made", lines=True,
+           times=False, dest_sub="/a/b"),
+    OptSet("no-super", ("-ai", "--no-super"), ("empty",),
+           "--no-super: no owners, devices or specials as root", lines=True),
 ]
 
 BY_NAME = {o.name: o for o in OPTSETS}

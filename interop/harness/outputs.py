@@ -28,8 +28,11 @@ BYTES_TOLERANCE_FRACTION = 0.02
 BYTES_TOLERANCE_MIN = 512
 
 _STATS_RE = re.compile(rb"^(" + rb"|".join(k.encode() for k in STATS_KEYS) + rb"): (.*)$")
-_SENT_RE = re.compile(rb"^sent [\d,.]+ bytes\s+received [\d,.]+ bytes\s+[\d,.]+ bytes/sec$")
-_TOTAL_RE = re.compile(rb"^total size is ([\d,]+)\s+speedup is [\d,.]+( \(DRY RUN\))?$")
+# -h prints numbers as 1.23K / 4.56M (-hh in powers of 1024).
+_NUM = rb"[\d,.]+[KMGTPE]?"
+_SENT_RE = re.compile(rb"^sent " + _NUM + rb" bytes\s+received " + _NUM + rb" bytes\s+" + _NUM +
+                      rb" bytes/sec$")
+_TOTAL_RE = re.compile(rb"^total size is (" + _NUM + rb")\s+speedup is [\d,.]+( \(DRY RUN\))?$")
 
 
 class Output:
@@ -100,9 +103,19 @@ def progress_records(lines, level, loose_list_ends):
     return out
 
 
+_SUFFIX = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+
+
 def _number(text):
-    match = re.match(r"[\d,]+", text)
-    return int(match.group(0).replace(",", "")) if match else None
+    """The leading number of a counter; -h's "1.23K" is about 1230 (close enough for the
+    tolerance of the byte totals)."""
+    match = re.match(r"([\d,]+(?:\.\d+)?)([KMGTPE]?)", text)
+    if not match:
+        return None
+    digits = match.group(1).replace(",", "")
+    if not match.group(2) and "." not in digits:
+        return int(digits)
+    return int(float(digits) * _SUFFIX[match.group(2)])
 
 
 def show_line(line):

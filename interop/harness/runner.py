@@ -38,6 +38,7 @@ class RunResult:
     seconds: float
     snapshot: compare.Snapshot
     output: outputs.Output
+    around: compare.Snapshot | None = None   # the run directory (optsets with siblings)
 
 
 class Workspace:
@@ -141,22 +142,43 @@ class Runner:
         self.timeout_s = timeout_s
         self.tracker = tracker
 
-    def command(self, cell, dst):
+    def command(self, cell, dst, run_dir=None, source=None):
         opt = optsets.BY_NAME[cell.optset]
-        argv = [self.programs.path(cell.client), *opt.args, f"--checksum-seed={CHECKSUM_SEED}"]
+        source = (source or self.ws.source).rstrip("/")
+
+        def fill(arg):
+            return arg.replace("{run}", run_dir or "").replace("{src}", source)
+
+        args = [fill(a) for a in opt.args]
+        argv = [self.programs.path(cell.client), *args, f"--checksum-seed={CHECKSUM_SEED}"]
         if cell.protocol != 32:
             argv.append(f"--protocol={cell.protocol}")
         if cell.inc == "off":
             argv.append("--no-inc-recursive")
-        src = self.ws.source.rstrip("/") + "/"
-        dst = dst + "/"
+        srcs = [fill(a) for a in opt.src_args] or [source + "/"]
+        dst = dst + opt.dest_sub + "/"
         if cell.direction == "local":
-            return argv + [src, dst]
+            return argv + srcs + ([] if opt.no_dest else [dst])
         rsh, host = self.transports.rsh_and_host(cell.transport)
         argv += ["-e", rsh, f"--rsync-path={self.programs.path(cell.server)}"]
         if cell.direction == "push":
-            return argv + [src, f"{host}:{dst}"]
-        return argv + [f"{host}:{src}", dst]
+            return argv + srcs + [f"{host}:{dst}"]
+        # rsync takes the later remote args of a pull without the host ("host:a :b" or "b").
+        return (argv + [f"{host}:{srcs[0]}", *(":" + s for s in srcs[1:])] +
+                ([] if opt.no_dest else [dst]))
+
+    def _set_up(self, opt, run_dir):
+        """The run's siblings, files and own source; returns the source path to use."""
+        for name, state in opt.siblings:
+            trees.copy_state(self.ws.template(state), os.path.join(run_dir, name))
+        for name, data in opt.files:
+            with open(os.path.join(run_dir, name), "wb") as f:
+                f.write(data)
+        if not opt.own_source:
+            return None
+        source = os.path.join(run_dir, "src")
+        trees.copy_state(self.ws.source, source)
+        return source
 
     def run(self, cell):
         """Runs the cell's transfer into a fresh copy of its starting state."""
@@ -166,7 +188,9 @@ class Runner:
         try:
             dst = os.path.join(run_dir, "dst")
             trees.copy_state(self.ws.template(cell.state), dst)
-            argv = self.command(cell, dst)
+            opt = optsets.BY_NAME[cell.optset]
+            source = self._set_up(opt, run_dir)
+            argv = self.command(cell, dst, run_dir, source)
             started = time.monotonic()
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, env=self.env, cwd=run_dir,
@@ -188,7 +212,11 @@ class Runner:
             placeholder = b"<RUN>"
             stdout = stdout.replace(os.fsencode(run_dir), placeholder)
             stderr = stderr.replace(os.fsencode(run_dir), placeholder)
+            around = None
+            if opt.siblings or opt.files or opt.own_source or opt.around:
+                around = compare.snapshot(run_dir)
+                around.entries.pop(".", None)  # the run directory itself is new every time
             return RunResult(argv, exit_code, stdout, stderr, seconds, compare.snapshot(dst),
-                             outputs.Output(stdout))
+                             outputs.Output(stdout), around)
         finally:
             self.ws.finish_run_dir(run_dir)

@@ -15,7 +15,7 @@ SEED = 0x75727379  # "ursy"
 BASE_MTIME_S = 1_600_000_000          # 2020-09-13
 DAY_S = 86_400
 DELTA_MIN_SIZE = 64 * 1024            # files at least this big get "older versions"
-DEST_STATES = ("empty", "stale", "extras", "old-versions", "stale-xattrs")
+DEST_STATES = ("empty", "stale", "extras", "old-versions", "stale-xattrs", "partials")
 XATTR_DIR = "xattrs"                  # the subtree whose entries carry extended attributes
 
 # Owner/group other than root for -o/-g cells: Debian's "daemon" user and group.
@@ -325,6 +325,21 @@ def _make_old_versions(dst, rng):
             os.utime(path, ns=(st.st_mtime_ns - DAY_S * 10**9,) * 2)
 
 
+PARTIAL_DIR = ".rsync-partial"
+
+
+def _make_partials(dst):
+    """Every other older version becomes a partial file: moved into its directory's
+    PARTIAL_DIR (rsync --partial-dir uses it as the basis, then removes it)."""
+    for index, rel in enumerate(sorted(_regular_files(dst))):
+        path = os.path.join(dst, rel)
+        if index % 2 or os.lstat(path).st_size < DELTA_MIN_SIZE:
+            continue
+        parent = os.path.join(os.path.dirname(path), PARTIAL_DIR)
+        os.makedirs(parent, exist_ok=True)
+        os.rename(path, os.path.join(parent, os.path.basename(path)))
+
+
 def _make_stale(dst, rng):
     """Edits a copy of the source so that a transfer has every kind of work to do."""
     # The xattrs/ subtree is left alone (its own state edits it): the random edits of the other
@@ -511,6 +526,9 @@ def make_dest_state(src, dst, state, seed=SEED):
         _make_extras(dst, rng)
     elif state == "stale-xattrs":
         _make_stale_xattrs(dst, rng)
+    elif state == "partials":
+        _make_old_versions(dst, rng)
+        _make_partials(dst)
     else:
         raise ValueError(f"unknown destination state {state!r}")
     # Fix the times that the edits above disturbed, so that the state itself is deterministic.

@@ -6,6 +6,7 @@
 
 #include <clocale>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "cli/help.h"
@@ -21,10 +22,26 @@ namespace ursync::app {
 
 namespace {
 
+
 // Writes to a standard stream before the engine exists (start-up and usage output only).
 void print(FILE* f, const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), f);
     std::fflush(f);
+}
+
+// A client run that ends with 23, 24 or 25 closes with rsync's exit line (a warning for 24),
+// named after the client's role: the generator in a pull, the sender otherwise. (Fatal
+// errors print theirs where they happen.)
+int closing_line(const cli::Invocation& inv, int code) {
+    if (code != to_int(ExitCode::partial) && code != to_int(ExitCode::vanished) &&
+        code != to_int(ExitCode::del_limit))
+        return code;
+    const bool pull = inv.mode == cli::Mode::pull || inv.mode == cli::Mode::list_only;
+    std::string line = roles::exit_line(static_cast<ExitCode>(code), pull ? "generator" : "sender");
+    if (code == to_int(ExitCode::vanished)) line.replace(0, std::strlen("ursync error"), "ursync warning");
+    std::fflush(stdout);
+    print(stderr, line);
+    return code;
 }
 
 std::vector<std::string> split_words(const std::string& list) {
@@ -120,9 +137,16 @@ int run(std::span<const std::string> argv) {
             case cli::Mode::server_receiver: return engine.run(roles::run_server(engine, inv));
             case cli::Mode::push:
             case cli::Mode::pull:
-                if (inv.shell) return engine.run(roles::run_remote_client(engine, inv));
-                break;
-            case cli::Mode::local: return engine.run(roles::run_local(engine, inv));
+                if (!inv.shell) break;
+                return closing_line(inv, engine.run(roles::run_remote_client(engine, inv)));
+            case cli::Mode::local:
+                return closing_line(inv, engine.run(roles::run_local(engine, inv)));
+            case cli::Mode::list_only:
+                // A listing without a destination: a pull (or a local copy) whose receiving
+                // side only lists (Options::list_only); nothing is written.
+                if (inv.daemon) break;
+                return closing_line(inv, engine.run(inv.shell ? roles::run_remote_client(engine, inv)
+                                                              : roles::run_local(engine, inv)));
             default: break;
         }
     } catch (const engine::Stalled& stalled) {

@@ -103,12 +103,16 @@ TEST(Texts, CompatDocMatchesTheOptionTable) {
 }
 
 TEST(Support, RefusesUnimplementedOptionsWithExit4) {
-    auto inv = parse_args({"-av", "--backup", "src", "dst"});
+    auto inv = parse_args({"-av", "--fuzzy", "src", "dst"});
     ASSERT_TRUE(inv);
     auto refused = check_supported(*inv);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ExitCode::unsupported);
-    EXPECT_NE(refused.error().message.find("--backup (-b)"), std::string::npos);
+    EXPECT_NE(refused.error().message.find("--fuzzy (-y)"), std::string::npos);
+    // The everyday options of issue 17 run.
+    EXPECT_TRUE(check_supported(*parse_args({"-avh", "--stats", "-b", "--backup-dir=../b",
+                                             "--link-dest=../prev", "--out-format=%n",
+                                             "--max-delete=3", "src", "dst"})));
     EXPECT_TRUE(check_supported(*parse_args({"-avz", "--partial", "--delete", "--stats", "src", "h:dst"})));
     // Progress output is written: -P, --progress and --info=progress1/2 run.
     for (const char* opt : {"-P", "--progress", "--info=progress1", "--info=progress2"}) {
@@ -121,12 +125,12 @@ TEST(Support, RefusesUnimplementedOptionsWithExit4) {
     auto server_log = parse_args({"--server", "-logDtpre.iLsfxCIvu", "--log-format=%i", ".", "d"});
     EXPECT_TRUE(check_supported(*server_log));
     auto client_log = parse_args({"--log-format=%i", "src", "dst"});
-    EXPECT_FALSE(check_supported(*client_log));
-    auto server_backup = parse_args({"--server", "-be.iLsfxCIvu", ".", "d"});
-    ASSERT_TRUE(server_backup);
-    auto server_refusal = check_supported(*server_backup);
+    EXPECT_TRUE(check_supported(*client_log));
+    auto server_fuzzy = parse_args({"--server", "-ye.iLsfxCIvu", ".", "d"});
+    ASSERT_TRUE(server_fuzzy);
+    auto server_refusal = check_supported(*server_fuzzy);
     ASSERT_FALSE(server_refusal);
-    EXPECT_NE(server_refusal.error().message.find("the server does not support --backup (-b)"),
+    EXPECT_NE(server_refusal.error().message.find("the server does not support --fuzzy (-y)"),
               std::string::npos);
 }
 

@@ -601,11 +601,12 @@ class HostileClient(unittest.TestCase):
 
     def test_compare_dest_outside_the_destination(self):
         # The args are the client's: rsync reads a --compare-dest beside dst/ (never writes
-        # it). ursync's server does not implement --compare-dest or --fuzzy yet and refuses
-        # them (exit 4) before reading anything.
-        for arg in ("--compare-dest=../sentinel", "--fuzzy"):
+        # it), and so does ursync's server. ursync does not implement --fuzzy yet and refuses
+        # it (exit 4) before reading anything.
+        for arg, expect in (("--compare-dest=../sentinel", RERR_OK),
+                            ("--fuzzy", RERR_UNSUPPORTED)):
             with self.subTest(arg=arg):
-                self.push_answering(None, RERR_OK, args=(arg,), ursync_expect=RERR_UNSUPPORTED,
+                self.push_answering(None, RERR_OK, args=(arg,), ursync_expect=expect,
                                     dest_files={"secret.txt": b"mine\n"})
 
     def test_no_send_index_out_of_range(self):

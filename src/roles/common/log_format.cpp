@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <ctime>
 
+#include <unistd.h>
+
+#include "roles/common/stats.h"
+
 namespace ursync::roles {
 
 namespace {
@@ -103,6 +107,32 @@ std::string itemize_string(const LogItem& item, const LogContext& ctx) {
     return c;
 }
 
+namespace {
+
+// rsync's %f: the sender joins the source directory and the name; both sides clean the
+// result (no "//", no "./" components) and drop a leading '/'.
+std::string full_path(const LogItem& item) {
+    std::string joined = item_name(item);
+    if (!item.dir.empty()) joined = std::string(item.dir) + "/" + joined;
+    std::string out;
+    size_t i = 0;
+    while (i <= joined.size()) {
+        size_t end = joined.find('/', i);
+        if (end == std::string::npos) end = joined.size();
+        const std::string_view part(joined.data() + i, end - i);
+        const bool last = end == joined.size();
+        // Empty parts ("//") go, and so do "." parts but a last one ("src/." stays).
+        if (!part.empty() && (part != "." || last)) {
+            if (!out.empty()) out += '/';
+            out += part;
+        }
+        i = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string format_log_line(std::string_view format, const LogItem& item, const LogContext& ctx) {
     std::string out;
     const protocol::FileEntry* file = item.file;
@@ -111,13 +141,19 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
             out += format[i];
             continue;
         }
+        const size_t start = i;
         size_t j = i + 1;
+        int humanize = 0;
+        while (j < format.size() && format[j] == '\'') ++humanize, ++j;
         size_t width_start = j;
         if (j < format.size() && format[j] == '-') ++j;
         while (j < format.size() && std::isdigit(static_cast<unsigned char>(format[j]))) ++j;
         std::string_view width = format.substr(width_start, j - width_start);
-        while (j < format.size() && format[j] == '\'') ++j;  // humanize marks: accepted
-        if (j >= format.size()) break;
+        while (j < format.size() && format[j] == '\'') ++humanize, ++j;
+        if (j >= format.size()) {
+            out += format.substr(start);  // rsync stops there, the rest as written
+            break;
+        }
         char code = format[j];
         i = j;
         std::string value;
@@ -128,7 +164,7 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
                 value = item_name(item);
                 if (file && file->is_dir() && !(item.iflags & k_item_deleted)) value += '/';
                 break;
-            case 'f': value = item_name(item); break;
+            case 'f': value = full_path(item); break;
             case 'L':
                 if (!item.hlink_target.empty()) {
                     value = " => " + std::string(item.hlink_target);
@@ -138,12 +174,14 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
                     value = "    ";
                 }
                 break;
-            case 'l': value = std::to_string(file ? file->size : 0); break;
+            case 'l': value = human_num(file ? file->size : 0, humanize); break;
             case 'o':
                 value = (item.iflags & k_item_deleted) ? "del." : ctx.am_sender ? "send" : "recv";
                 break;
             case 'b':
-            case 'c': value = std::to_string((item.iflags & k_item_transfer) ? item.bytes : 0); break;
+            case 'c':
+                value = human_num((item.iflags & k_item_transfer) ? item.bytes : 0, humanize);
+                break;
             case 'B': value = permstring(file ? file->mode : 0).substr(1); break;  // no type letter
             case 'M': {
                 value = timestring(file ? file->mtime_sec : 0);
@@ -151,12 +189,19 @@ std::string format_log_line(std::string_view format, const LogItem& item, const 
                     if (ch == ' ') ch = '-';
                 break;
             }
+            case 't': value = timestring(std::time(nullptr)); break;
+            case 'p': value = std::to_string(::getpid()); break;
             case 'U': value = std::to_string(file ? file->uid : 0); break;
             case 'G': value = std::to_string(file ? file->gid : 0); break;
             case '%': value = "%"; break;
+            // %u %h %a %m %P name a daemon's user, host and module; %C a checksum (not kept
+            // here). rsync leaves an escape it has no value for as written.
             default: known = false; break;
         }
-        if (!known) continue;
+        if (!known) {
+            out += format.substr(start, j - start + 1);
+            continue;
+        }
         out += apply_width(width, std::move(value));
     }
     return out;

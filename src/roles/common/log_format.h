@@ -49,6 +49,7 @@ struct LogItem {
     uint32_t iflags = 0;
     std::string_view hlink_target; // %L " => target" for hard links
     int64_t bytes = 0;             // %b / %c
+    std::string_view dir;          // a sender's %f: the source directory the name is under
 };
 
 // rsync's permstring (util1.c): the type letter, then rwx triplets with s/S/t/T.
@@ -58,7 +59,8 @@ std::string timestring(int64_t t);
 
 // The 11-character %i string ("*deleting  " for deletions).
 std::string itemize_string(const LogItem& item, const LogContext& ctx);
-// Expands a --out-format string (%i %n %L %f %l %o %b %c %B %M %U %G %% with widths).
+// Expands a --out-format string (%i %n %L %f %l %o %b %c %B %M %U %G %p %t %% with widths and
+// ' humanize marks); escapes without a value here (%u %h %a %m %P: a daemon's) stay as written.
 std::string format_log_line(std::string_view format, const LogItem& item, const LogContext& ctx);
 // How the terminal's locale treats bytes >= 0x80 (rsync checks names with iconv from the
 // locale's charset to itself: valid characters print raw, other bytes are escaped).

@@ -93,6 +93,8 @@ class FlistBuilder {
     engine::Task<std::string> group0_name();
     // rsync's full_fname: the quoted absolute path of `rel` beneath root `root`, for messages.
     std::string full_name(uint32_t root, std::string_view rel) const;
+    // The source directory of `root` as the argument gave it ("" = the current directory).
+    const std::string& root_dir(uint32_t root) const { return roots_[root].dir; }
     const FilterList& filters() const { return filters_; }
 
   private:

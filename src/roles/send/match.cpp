@@ -142,7 +142,7 @@ WireResult<bool> DeltaMatcher::literal_only() {
     return true;
 }
 
-// mirrors rsync match.c:hash_search (without the --inplace alignment logic)
+// mirrors rsync match.c:hash_search (with its updating_basis_file rules)
 WireResult<bool> DeltaMatcher::search() {
     const int64_t have = window_start_ + static_cast<int64_t>(window_.size());
     const int32_t blength = sums_.head.blength;
@@ -153,6 +153,7 @@ WireResult<bool> DeltaMatcher::search() {
     if (!started_) {
         if (have < std::min<int64_t>(len_, 2 * int64_t{blength} + 2)) return false;
         build_table();
+        if (config_.updating_basis) same_offset_.assign(static_cast<size_t>(count), 0);
         k_ = static_cast<int32_t>(std::min<int64_t>(len_, blength));
         const protocol::RollingSum rs = protocol::rolling_sum(at(0, k_));
         const uint32_t sum = rs.value();
@@ -173,7 +174,14 @@ WireResult<bool> DeltaMatcher::search() {
                                                  : sum % static_cast<uint32_t>(table_.size());
         int32_t i = table_[hash_entry];
         int32_t chain_len = 0;
+        const bool updating = config_.updating_basis;
+        auto usable = [&](int32_t b) {
+            // A block before the offset was overwritten, unless it is where it was.
+            return !updating || int64_t{b} * blength >= offset_ ||
+                   same_offset_[static_cast<size_t>(b)] != 0;
+        };
         for (; i >= 0; i = chain_[static_cast<size_t>(i)]) {
+            if (!usable(i)) continue;
             if (sum != sums_.weak[static_cast<size_t>(i)]) continue;
             if (++chain_len > k_match_chain_len_max) break;
             const auto l = static_cast<int32_t>(std::min<int64_t>(blength, len_ - offset_));
@@ -188,8 +196,54 @@ WireResult<bool> DeltaMatcher::search() {
                 std::memcmp(sum2.bytes.data(), sums_.strong_of(static_cast<size_t>(i)).data(),
                             s2len) != 0)
                 continue;
+            if (updating) {
+                // The best match in place is the block at this very offset.
+                while (aligned_offset_ < offset_) {
+                    aligned_offset_ += blength;
+                    ++aligned_i_;
+                }
+                if ((offset_ == aligned_offset_ ||
+                     (sum == 0 && l == blength && aligned_offset_ + l <= len_)) &&
+                    aligned_i_ < count) {
+                    bool aligned = true;
+                    if (i != aligned_i_) {
+                        if (sum != sums_.weak[static_cast<size_t>(aligned_i_)] ||
+                            l != block_len(aligned_i_) ||
+                            std::memcmp(sum2.bytes.data(),
+                                        sums_.strong_of(static_cast<size_t>(aligned_i_)).data(),
+                                        s2len) != 0) {
+                            aligned = false;
+                        } else {
+                            i = aligned_i_;
+                        }
+                    }
+                    if (aligned && offset_ != aligned_offset_) {
+                        // Zeros matched here and the basis has them at the block boundary
+                        // ahead: if the source has them there too, jump to it (the bytes
+                        // between go as literal data) and keep the receiver's writes in place.
+                        const Bytes ahead = at(aligned_offset_, l);
+                        sum = protocol::rolling_sum(ahead).value();
+                        if (sum != sums_.weak[static_cast<size_t>(i)]) {
+                            aligned = false;
+                        } else {
+                            sum2 = protocol::block_sum(config_.algo, config_.seed, ahead,
+                                                       config_.order);
+                            if (std::memcmp(sum2.bytes.data(),
+                                            sums_.strong_of(static_cast<size_t>(i)).data(),
+                                            s2len) != 0)
+                                aligned = false;
+                            else
+                                offset_ = aligned_offset_;
+                        }
+                    }
+                    if (aligned) {
+                        same_offset_[static_cast<size_t>(i)] = 1;
+                        want_i_ = i;
+                    }
+                }
+            }
             // Prefer the block after the previous match (runs code better).
-            if (i != want_i_ && want_i_ < count &&
+            if (i != want_i_ && want_i_ < count && usable(want_i_) &&
                 sum == sums_.weak[static_cast<size_t>(want_i_)] && l == block_len(want_i_) &&
                 std::memcmp(sum2.bytes.data(), sums_.strong_of(static_cast<size_t>(want_i_)).data(),
                             s2len) == 0)

@@ -61,6 +61,10 @@ class DeltaMatcher {
         protocol::ChecksumAlgo algo = protocol::ChecksumAlgo::md5;
         int32_t seed = 0;
         protocol::Md5SeedOrder order = protocol::Md5SeedOrder::seed_first;
+        // The receiver writes into its basis as it goes (--inplace, --append, a --partial-dir
+        // basis with the inplace-partial capability): a block is used only where the receiver
+        // has not overwritten it yet (rsync's updating_basis_file).
+        bool updating_basis = false;
     };
 
     // `sums` must outlive the matcher and be validated (check_sum_head); count 0 means "send
@@ -69,6 +73,9 @@ class DeltaMatcher {
 
     protocol::WireResult<bool> step(protocol::Bytes window, int64_t window_start, TokenSink& out,
                                     const TokenOut& tokens);
+    // --append: the receiver has the first `offset` bytes; the literal data starts there.
+    // Only before the first step, with sums of count 0. mirrors rsync match_sums (append_mode)
+    void start_at(int64_t offset) { last_match_ = offset; }
     // The same, with the stream copied into `out`.
     protocol::WireResult<bool> step(protocol::Bytes window, int64_t window_start,
                                     protocol::ByteWriter& out, const TokenOut& tokens);
@@ -107,6 +114,9 @@ class DeltaMatcher {
     int64_t first_position_ = -1;  // -1 until the first token
     int32_t k_ = 0;
     int32_t want_i_ = 0;
+    int64_t aligned_offset_ = 0;  // updating_basis: the basis block boundary at or past offset_
+    int32_t aligned_i_ = 0;
+    std::vector<uint8_t> same_offset_;  // updating_basis: block i matched at its own offset
     uint32_t s1_ = 0, s2_ = 0;
     MatchCounts counts_;
     // The current step's window and output.

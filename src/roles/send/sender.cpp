@@ -89,7 +89,7 @@ void Sender::local_sent(int32_t ndx, uint16_t iflags, int64_t bytes, LocalOrder 
         SendRequest req;
         req.ndx = ndx;
         req.iflags = iflags;
-        if (auto line = item_line(*found->entry, req, wire)) add_line(order.seq, std::move(*line));
+        if (auto line = item_line(*found->entry, *found->info, req, wire)) add_line(order.seq, std::move(*line));
     }
     item_done(order.seq);
 }
@@ -231,7 +231,7 @@ engine::Task<SessionResult<SendRequest>> Sender::read_request() {
 }
 
 // mirrors rsync sender.c:receive_sums (sum head validated against the negotiated digest)
-engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
+engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums(bool header_only) {
     const int digest_len = static_cast<int>(protocol::digest_len(s_.params.xfer_checksum));
     auto head = co_await s_.in.decode<protocol::SumHead>(
         [digest_len](protocol::ByteCursor& c) { return protocol::get_sum_head(c, digest_len); },
@@ -239,6 +239,7 @@ engine::Task<SessionResult<protocol::BlockSums>> Sender::read_sums() {
     if (!head) co_return Unexpected{std::move(head).error()};
     protocol::BlockSums sums;
     sums.head = *head;
+    if (header_only) co_return sums;
     const uint64_t bytes = protocol::block_sums_size(*head);
     if (bytes > k_block_sums_bytes_max)
         co_return session::fail("block checksums too large (" + std::to_string(bytes) + " bytes)",
@@ -288,7 +289,7 @@ void Sender::count_created(const protocol::FileEntry& entry) {
 }
 
 // A client sender prints the items (rsync log.c:log_item with the stdout format).
-std::optional<std::string> Sender::item_line(const protocol::FileEntry& entry,
+std::optional<std::string> Sender::item_line(const protocol::FileEntry& entry, const SendInfo& info,
                                              const SendRequest& req, int64_t bytes) const {
     if (s_.am_server || s_.options.stdout_format.empty()) return std::nullopt;
     LogItem item;
@@ -297,15 +298,18 @@ std::optional<std::string> Sender::item_line(const protocol::FileEntry& entry,
     item.iflags = req.iflags;
     item.hlink_target = req.xname;
     item.bytes = bytes;
+    item.dir = list_.builder().root_dir(info.root);  // %f: rsync's F_PATHNAME
     return format_log_line(s_.options.stdout_format, item, log_ctx_) + "\n";
 }
 
-void Sender::log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes) {
-    if (auto line = item_line(entry, req, bytes)) print_line(std::move(*line));
+void Sender::log_item(const protocol::FileEntry& entry, const SendInfo& info,
+                      const SendRequest& req, int64_t bytes) {
+    if (auto line = item_line(entry, info, req, bytes)) print_line(std::move(*line));
 }
 
 // mirrors rsync log.c:maybe_log_item (client side)
-void Sender::maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req) {
+void Sender::maybe_log_item(const protocol::FileEntry& entry, const SendInfo& info,
+                            const SendRequest& req) {
     if (s_.am_server) return;
     const uint32_t significant = req.iflags & k_item_significant;
     const int has_i = s_.options.stdout_format_has_i;
@@ -313,13 +317,14 @@ void Sender::maybe_log_item(const protocol::FileEntry& entry, const SendRequest&
     const bool see_item = has_i && (significant || !req.xname.empty() || has_i > 1 || name2);
     const bool local_change = (req.iflags & k_item_local_change) && significant;
     if (see_item || local_change || !req.xname.empty() || (entry.is_dir() && significant))
-        log_item(entry, req, 0);
+        log_item(entry, info, req, 0);
 }
 
-void Sender::log_before_data(const protocol::FileEntry& entry, const SendRequest& req) {
+void Sender::log_before_data(const protocol::FileEntry& entry, const SendInfo& info,
+                             const SendRequest& req) {
     const cli::Options& o = s_.options;
     if (o.log_before_transfer) {
-        log_item(entry, req, 0);
+        log_item(entry, info, req, 0);
     } else if (!s_.am_server && o.info.level(cli::InfoWord::name) >= 1 &&
                o.info.level(cli::InfoWord::progress) == 1) {
         print_line(entry.name + "\n");
@@ -374,7 +379,7 @@ engine::Task<SessionResult<void>> Sender::run() {
             if (!marked) co_return marked;
         }
         if (!(req->iflags & k_item_transfer)) {
-            maybe_log_item(entry, *req);
+            maybe_log_item(entry, info, *req);
             write_echo(*req, entry, info);
             if (req->iflags & k_item_is_new) count_created(entry);
             auto c = co_await out_.commit();

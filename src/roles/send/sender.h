@@ -67,7 +67,9 @@ class Sender final : public LocalSenderSide {
     // The next index (and its attributes) from the generator; NDX_DEL_STATS is handled here.
     engine::Task<session::SessionResult<SendRequest>> read_request();
     engine::Task<session::SessionResult<void>> handle_del_stats();
-    engine::Task<session::SessionResult<protocol::BlockSums>> read_sums();
+    // With --append (`header_only`) the generator sends the header alone: no block sums.
+    engine::Task<session::SessionResult<protocol::BlockSums>> read_sums(bool header_only = false);
+    bool updating_basis_file(const SendRequest& req) const;
     // The request echoed to the receiver (with -X the values it asked for).
     void write_echo(const SendRequest& req, const protocol::FileEntry& entry, const SendInfo& info);
     engine::Task<session::SessionResult<void>> send_file(const SendRequest& req,
@@ -75,9 +77,11 @@ class Sender final : public LocalSenderSide {
                                                          SendInfo& info);
     // A step's tokens to the wire: the literal pieces straight from the file's buffer.
     engine::Task<session::SessionResult<void>> send_tokens(const TokenSink& sink);
-    void log_item(const protocol::FileEntry& entry, const SendRequest& req, int64_t bytes);
+    void log_item(const protocol::FileEntry& entry, const SendInfo& info, const SendRequest& req,
+                  int64_t bytes);
     // The line log_item prints, if any.
-    std::optional<std::string> item_line(const protocol::FileEntry& entry, const SendRequest& req,
+    std::optional<std::string> item_line(const protocol::FileEntry& entry, const SendInfo& info,
+                                         const SendRequest& req,
                                          int64_t bytes) const;
     // A client's line about an item. In a local copy the lines keep the generator's order (as
     // rsync's sender prints them, in request order): a copy's line, or a record's, waits for the
@@ -89,10 +93,12 @@ class Sender final : public LocalSenderSide {
     void emit_ready_lines();
     // Ends the record being handled (its lines may be followed by later items').
     void record_done();
-    void maybe_log_item(const protocol::FileEntry& entry, const SendRequest& req);
+    void maybe_log_item(const protocol::FileEntry& entry, const SendInfo& info,
+                        const SendRequest& req);
     // The transfer's line before its data: the item (a format without %b/%c), or with
     // --progress alone the bare name. mirrors rsync sender.c:send_files
-    void log_before_data(const protocol::FileEntry& entry, const SendRequest& req);
+    void log_before_data(const protocol::FileEntry& entry, const SendInfo& info,
+                         const SendRequest& req);
     ProgressTotals progress_totals() const;
     void count_created(const protocol::FileEntry& entry);
     void report_open_failure(const std::string& full_name, int err, bool not_found);

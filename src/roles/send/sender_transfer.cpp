@@ -73,6 +73,14 @@ engine::Task<SessionResult<void>> Sender::send_tokens(const TokenSink& sink) {
     co_return SessionResult<void>{};
 }
 
+// mirrors rsync sender.c: the receiver writes into the basis it reads (an --inplace update of
+// the file itself, or a --partial-dir basis when the client has the inplace-partial capability)
+bool Sender::updating_basis_file(const SendRequest& req) const {
+    const bool inplace_partial = (s_.params.compat_flags & protocol::k_cf_inplace_partial_dir) != 0;
+    if (inplace_partial && req.basis_type == protocol::k_fnamecmp_partial_dir) return true;
+    return s_.options.inplace && req.basis_type == protocol::k_fnamecmp_fname;
+}
+
 // mirrors the transfer part of rsync sender.c:send_files and match.c:match_sums
 engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
                                                     const protocol::FileEntry& entry,
@@ -88,11 +96,14 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     }
 
     if (s_.options.dry_run) {
-        log_item(entry, req, 0);
+        log_item(entry, info, req, 0);
         write_echo(req, entry, info);
         co_return co_await out_.commit();
     }
-    auto sums = co_await read_sums();
+    // --append: the first request of a file gets its header only; a redo is a normal
+    // transfer (rsync turns append_mode off while FLAG_FILE_SENT is set).
+    const int append = info.sent ? 0 : s_.options.append;
+    auto sums = co_await read_sums(append > 0);
     if (!sums) co_return Unexpected{std::move(sums).error()};
 
     // Opened (and, when small, read and hashed) by a worker job, usually one started for an
@@ -109,17 +120,38 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
         co_return co_await out_.mux().send_message(protocol::MsgCode::no_send, msg.bytes());
     }
     const auto file_len = static_cast<int64_t>(src.read.size);
+    if (append > 0 && file_len < entry.size) {
+        // mirrors rsync sender.c: the file shrank since it was listed
+        s_.output.error("skipped diminished file: " +
+                          builder.full_name(info.root, entry.name) + "\n");
+        if (src.read.fd >= 0) co_await s_.engine.close(src.read.fd);
+        if (s_.params.protocol < 30) co_return SessionResult<void>{};
+        protocol::ByteWriter msg;
+        protocol::put_int(msg, req.ndx);
+        co_return co_await out_.mux().send_message(protocol::MsgCode::no_send, msg.bytes());
+    }
+    // The bytes the receiver already has (rsync's s->flength), never more than the file.
+    int64_t kept = 0;
+    if (append > 0) {
+        const auto& h = sums->head;
+        kept = int64_t{h.count} * h.blength;
+        if (h.remainder != 0) kept -= h.blength - h.remainder;
+        kept = std::clamp<int64_t>(kept, 0, file_len);
+    }
     const uint64_t bytes_before = out_.produced();
 
     write_echo(req, entry, info);
     protocol::put_sum_head(out_.w(), sums->head);
-    log_before_data(entry, req);
+    log_before_data(entry, info, req);
 
+    protocol::BlockSums no_sums;
     DeltaMatcher matcher(
-        *sums, file_len,
+        append > 0 ? no_sums : *sums, file_len,
         DeltaMatcher::Config{s_.params.xfer_checksum, s_.params.seed,
                              s_.params.seed_first ? protocol::Md5SeedOrder::seed_first
-                                                  : protocol::Md5SeedOrder::seed_last});
+                                                  : protocol::Md5SeedOrder::seed_last,
+                             updating_basis_file(req)});
+    matcher.start_at(kept);
     const TokenOut tokens{zstd_.get()};
     TokenSink sink;
     bool shown_first = false;
@@ -140,7 +172,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
         // only cuts the data into literal runs, cheaper than a hand-off.
         const protocol::Bytes data = src.read.data();
         protocol::WireResult<bool> stepped = false;
-        if (sums->head.count == 0 && !zstd_) {
+        if ((sums->head.count == 0 || append > 0) && !zstd_) {
             stepped = matcher.step(data, 0, sink, tokens);
         } else {
             stepped =
@@ -156,6 +188,12 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
         }
         read_error = src.read.read_err;
         digest = src.digest;
+        if (append == 1 && kept > 0) {
+            // --append: the file sum covers the sent data only (--append-verify: all of it).
+            protocol::FileHasher hasher(s_.params.xfer_checksum);
+            hasher.update(data.subspan(static_cast<size_t>(kept)));
+            digest = hasher.finish();
+        }
     } else {
         const int fd = src.read.fd;
         protocol::FileHasher hasher(s_.params.xfer_checksum);
@@ -189,7 +227,13 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
             const int64_t window_start = win.start;
             sink.clear();
             auto stepped = co_await s_.engine.offload([&] {
-                hasher.update(fresh);
+                if (append == 1 && fresh_from < kept) {
+                    const auto skip = static_cast<size_t>(
+                        std::min<int64_t>(kept - fresh_from, static_cast<int64_t>(fresh.size())));
+                    hasher.update(fresh.subspan(skip));
+                } else {
+                    hasher.update(fresh);
+                }
                 return matcher.step(window, window_start, sink, tokens);
             });
             if (!stepped) {
@@ -227,7 +271,7 @@ engine::Task<SessionResult<void>> Sender::send_file(const SendRequest& req,
     s_.stats.matched_data += matcher.counts().matched_bytes;
     info.sent = true;
     if (!s_.options.log_before_transfer)
-        log_item(entry, req, static_cast<int64_t>(out_.produced() - bytes_before));
+        log_item(entry, info, req, static_cast<int64_t>(out_.produced() - bytes_before));
     co_return co_await out_.commit();
 }
 

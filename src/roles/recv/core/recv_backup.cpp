@@ -37,7 +37,14 @@ engine::Task<SessionResult<std::unique_ptr<BackupTarget>>> open_backup_target(Re
     }
     std::string dir = *o.backup_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    if (!dir.empty() && dir.front() == '/') {
+    bool own_tree = !dir.empty() && dir.front() == '/';
+    if (!own_tree && !fs::is_safe_rel_path(dir)) {
+        // A relative --backup-dir that leaves the destination ("../bk") is relative to it,
+        // as in rsync: opened as a tree of its own, like an absolute one.
+        dir = ctx.root->path() + "/" + dir;
+        own_tree = true;
+    }
+    if (own_tree) {
         // An absolute --backup-dir is the operator's: created if missing, then pinned.
         auto r = co_await ctx.s.engine.mkdirat(AT_FDCWD, dir.c_str(), 0755);
         (void)r;
@@ -49,9 +56,6 @@ engine::Task<SessionResult<std::unique_ptr<BackupTarget>>> open_backup_target(Re
         t->own_root = std::move(*root);
         t->root = t->own_root.get();
         co_return t;
-    }
-    if (!fs::is_safe_rel_path(dir)) {
-        co_return session::fail("unsafe --backup-dir \"" + dir + "\"", ExitCode::syntax);
     }
     t->root = ctx.root.get();
     t->prefix = dir;

@@ -98,25 +98,41 @@ bool at_delete_limit(RecvContext& ctx) {
     return max && ctx.stats.deleted_files.total >= *max;
 }
 
-// Removes one item (a directory with its contents first). False: something stayed.
-// mirrors rsync delete.c:delete_item and delete_dir_contents
 engine::Task<SessionResult<bool>> delete_item(RecvContext& ctx, GenState& g, const std::string& rel,
-                                              uint32_t mode) {
+                                              uint32_t mode, bool contents_gone = false);
+
+// What is inside directory `rel`, depth first; false: something stayed.
+// mirrors rsync delete.c:delete_dir_contents (with DEL_RECURSE)
+engine::Task<SessionResult<bool>> delete_contents(RecvContext& ctx, GenState& g,
+                                                  const std::string& rel) {
+    auto items = co_await list_dir(ctx, rel);
+    if (!items) co_return true;  // rsync's get_dirlist: nothing listed, nothing left
     bool all_gone = true;
-    if (protocol::mode_is_dir(mode)) {
-        auto items = co_await list_dir(ctx, rel);
-        if (items) {
-            for (size_t j = items->size(); j-- > 0;) {
-                const auto& it = (*items)[j];
-                auto r = co_await delete_item(ctx, g, fs::join_rel(rel, it.name), it.mode);
-                if (!r) co_return r;
-                all_gone = all_gone && *r;
-            }
+    for (size_t j = items->size(); j-- > 0;) {
+        const auto& it = (*items)[j];
+        const std::string child = fs::join_rel(rel, it.name);
+        // A subdirectory is emptied first, then removed (or counted at the limit) whatever
+        // stayed in it, as rsync does.
+        if (protocol::mode_is_dir(it.mode)) {
+            auto r = co_await delete_contents(ctx, g, child);
+            if (!r) co_return r;
+            all_gone = all_gone && *r;
         }
-        if (!all_gone) {
-            ctx.s.output.info("cannot delete non-empty directory: " + rel + "\n");
-            co_return false;
-        }
+        auto r = co_await delete_item(ctx, g, child, it.mode, true);
+        if (!r) co_return r;
+        all_gone = all_gone && *r;
+    }
+    if (!all_gone) ctx.s.output.info("cannot delete non-empty directory: " + rel + "\n");
+    co_return all_gone;
+}
+
+// Removes one item (a directory with its contents first, unless `contents_gone`). False:
+// something stayed. mirrors rsync delete.c:delete_item
+engine::Task<SessionResult<bool>> delete_item(RecvContext& ctx, GenState& g, const std::string& rel,
+                                              uint32_t mode, bool contents_gone) {
+    if (protocol::mode_is_dir(mode) && !contents_gone) {
+        auto r = co_await delete_contents(ctx, g, rel);
+        if (!r || !*r) co_return r;
     }
     if (at_delete_limit(ctx)) {
         g.del.skipped++;
@@ -208,21 +224,16 @@ engine::Task<SessionResult<bool>> make_room(RecvContext& ctx, GenState& g, const
     const auto& o = ctx.s.options;
     bool ok = true;
     if (protocol::mode_is_dir(current_mode)) {
-        auto items = co_await list_dir(ctx, rel);
-        const bool recurse = o.force_delete || o.delete_mode != cli::DeleteMode::none;
-        if (items && !items->empty()) {
-            if (!recurse) {
-                ctx.s.output.info("cannot delete non-empty directory: " + rel + "\n");
-                ok = false;
-            } else {
-                for (size_t j = items->size(); j-- > 0;) {
-                    const auto& it = (*items)[j];
-                    auto r = co_await delete_item(ctx, g, fs::join_rel(rel, it.name), it.mode);
-                    if (!r) co_return Unexpected{std::move(r).error()};
-                    ok = ok && *r;
-                }
-                if (!ok) ctx.s.output.info("cannot delete non-empty directory: " + rel + "\n");
-            }
+        // Its contents go only with --delete or --force (rsync's DEL_RECURSE); they count
+        // against --max-delete, the item itself does not (DEL_MAKE_ROOM).
+        if (o.force_delete || o.delete_mode != cli::DeleteMode::none) {
+            auto r = co_await delete_contents(ctx, g, rel);
+            if (!r) co_return r;
+            ok = *r;
+        } else {
+            auto items = co_await list_dir(ctx, rel);
+            ok = !items || items->empty();
+            if (!ok) ctx.s.output.info("cannot delete non-empty directory: " + rel + "\n");
         }
         if (ok && !o.dry_run) {
             auto removed = co_await ctx.root->rmdir(rel);
@@ -244,8 +255,10 @@ engine::Task<SessionResult<bool>> make_room(RecvContext& ctx, GenState& g, const
         }
     }
     if (!ok) {
-        report_xfer_error(ctx, std::string("could not make way for new ") + type_desc(wanted_mode) +
-                                   " " + rel);
+        // rsync's FERROR_XFER line (no "rsync:" prefix), exit 23 at the end
+        ctx.s.output.error(std::string("could not make way for new ") + type_desc(wanted_mode) +
+                           ": " + rel + "\n");
+        ctx.s.state.partial = true;
     }
     co_return ok;
 }

@@ -182,6 +182,9 @@ OPTSETS += [
     OptSet("append", ("-ai", "--append", "--stats"), ("old-versions",),
            "--append: shorter files are extended, others left alone", lines=True,
            stats=True),
+    OptSet("append-verify", ("-ai", "--append-verify", "--stats"), ("old-versions",),
+           "--append-verify: a kept prefix that differs fails the check; the redo sends the "
+           "file in place", lines=True, stats=True, expect={"old-versions": "mirror"}),
     OptSet("size-limits", ("-ai", "--max-size=100K", "--min-size=10"), ("empty", "stale"),
            "--max-size and --min-size", lines=True),
     OptSet("ignore-missing", ("-ai", "--ignore-missing-args"), ("empty",),

@@ -194,6 +194,9 @@ Task<FsResult<FileAttrs>> DirRoot::stat(std::string rel, bool follow) {
             Prefetched p = it->second;
             prefetched_.erase(it);
             if (p.err != 0) co_return Unexpected{sys_error("stat", rel, p.err)};
+            // A file with other names may have been changed through one of them since (its
+            // owner or mode set while an earlier name was processed): stat it again.
+            if (p.attrs.nlink > 1 && !p.attrs.is_dir()) break;
             co_return p.attrs;
         }
         if (!in_flight_rels_.contains(rel)) break;

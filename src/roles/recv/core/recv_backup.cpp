@@ -62,6 +62,18 @@ engine::Task<SessionResult<std::unique_ptr<BackupTarget>>> open_backup_target(Re
     co_return t;
 }
 
+bool is_backup_name(const RecvContext& ctx, const std::string& rel) {
+    const std::string& suffix = ctx.s.options.suffix;
+    return rel.size() > suffix.size() &&
+           rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+engine::Task<bool> backup_in_the_way(RecvContext& ctx, const std::string& rel) {
+    const auto& o = ctx.s.options;
+    if (!ctx.backup || o.dry_run || (!o.backup_dir && is_backup_name(ctx, rel))) co_return true;
+    co_return co_await make_backup(ctx, rel);
+}
+
 engine::Task<bool> make_backup(RecvContext& ctx, const std::string& rel) {
     BackupTarget* t = ctx.backup.get();
     if (!t) co_return true;

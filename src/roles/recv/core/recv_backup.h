@@ -19,4 +19,13 @@ engine::Task<SessionResult<std::unique_ptr<BackupTarget>>> open_backup_target(Re
 // failed (reported). mirrors rsync backup.c:make_backup
 engine::Task<bool> make_backup(RecvContext& ctx, const std::string& rel);
 
+// Whether `rel` is itself a backup (ends with the suffix): without --backup-dir rsync does not
+// back up a backup again. mirrors rsync backup.c:is_backup_file
+bool is_backup_name(const RecvContext& ctx, const std::string& rel);
+
+// Before a non-directory in the way of a new symlink, device or special is replaced: its
+// backup, when -b asks for one. True when the way is clear to replace it.
+// mirrors the make_backups part of rsync generator.c:atomic_create
+engine::Task<bool> backup_in_the_way(RecvContext& ctx, const std::string& rel);
+
 }  // namespace ursync::roles

@@ -87,11 +87,6 @@ engine::Task<SessionResult<void>> log_delete(RecvContext& ctx, GenState& g, cons
     co_return SessionResult<void>{};
 }
 
-bool is_backup_name(const RecvContext& ctx, const std::string& rel) {
-    const std::string& suffix = ctx.s.options.suffix;
-    return rel.size() > suffix.size() &&
-           rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool at_delete_limit(RecvContext& ctx) {
     const auto& max = ctx.s.options.max_delete;
@@ -246,6 +241,9 @@ engine::Task<SessionResult<bool>> make_room(RecvContext& ctx, GenState& g, const
                 ok = false;
             }
         }
+    } else if (!o.dry_run && ctx.backup && (o.backup_dir || !is_backup_name(ctx, rel))) {
+        // -b: what is in the way is kept as a backup (rsync's delete_item calls make_backup).
+        ok = co_await make_backup(ctx, rel);
     } else if (!o.dry_run) {
         auto removed = co_await ctx.root->unlink(rel);
         if (!removed && removed.error().err != ENOENT) {

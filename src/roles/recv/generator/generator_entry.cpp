@@ -11,6 +11,7 @@
 #include "fs/special.h"
 #include "protocol/varint.h"
 #include "roles/recv/core/recv_attrs.h"
+#include "roles/recv/core/recv_backup.h"
 #include "roles/recv/core/recv_itemize.h"
 #include "roles/recv/core/recv_list.h"
 #include "roles/recv/core/transfers.h"
@@ -203,6 +204,8 @@ engine::Task<SessionResult<void>> gen_symlink(RecvContext& ctx, GenState& g, Gen
     if (alt.done) co_return SessionResult<void>{};
     const bool itemizing = alt.itemizing;
     std::optional<fs::FileAttrs> alt_st = alt.alt_st;
+    if (st && !st->is_dir() && !(co_await backup_in_the_way(ctx, name)))
+        co_return SessionResult<void>{};
     if (!o.dry_run) {
         auto made = co_await fs::make_symlink(*ctx.root, name, e.symlink_target);
         if (!made) {
@@ -243,9 +246,12 @@ engine::Task<SessionResult<void>> gen_node(RecvContext& ctx, GenState& g, GenIte
         if (st->is_dir()) {
             const bool room = co_await clear_way(ctx, g, name, *st, e.mode);
             if (!room) co_return SessionResult<void>{};
+        } else if (!(co_await backup_in_the_way(ctx, name))) {
+            co_return SessionResult<void>{};
         }
         st.reset();
     }
+    if (st && !(co_await backup_in_the_way(ctx, name))) co_return SessionResult<void>{};
     const AltDestStep alt = co_await alt_dest_step(ctx, e, name, st);
     if (alt.done) co_return SessionResult<void>{};
     const bool itemizing = alt.itemizing;

@@ -2,6 +2,7 @@
 // does (later options override earlier ones; some act at once).
 #include <cstring>
 
+#include "cli/chmod_rules.h"
 #include "cli/filter_args.h"
 #include "cli/parse_state.h"
 #include "cli/popt_lexer.h"
@@ -265,7 +266,12 @@ Expected<ApplyAction, CliError> apply_occurrence(ParseState& st, const Occurrenc
         case no_relative: case no_R: st.relative = 0; return next();
         case implied_dirs: case i_d: o.implied_dirs = true; return next();
         case no_implied_dirs: case no_i_d: o.implied_dirs = false; return next();
-        case chmod: o.chmod.push_back(v); return next();
+        case chmod:
+            // Validated here, as rsync does: a bad rule ends the run before anything starts.
+            if (!ChmodRules{}.add(v, process_umask()))
+                return Unexpected{option_error("Invalid argument passed to --chmod (" + v + ")")};
+            o.chmod.push_back(v);
+            return next();
         case ignore_times: o.ignore_times = true; return next();
         case size_only: o.size_only = true; return next();
         case one_file_system: ++o.one_file_system_level; return next();

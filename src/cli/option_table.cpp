@@ -119,7 +119,7 @@ constexpr OptionSpec k_main_rows[] = {
     {no_implied_dirs, "no-implied-dirs", '\0', N, Y, "", "with --relative, skip implied dirs"},
     {i_d, "i-d", '\0', N, Y, "", ""},
     {no_i_d, "no-i-d", '\0', N, Y, "", ""},
-    {chmod, "chmod", '\0', S, R, "CHMOD", "change file and directory permissions"},
+    {chmod, "chmod", '\0', S, Y, "CHMOD", "change file and directory permissions"},
     {ignore_times, "ignore-times", 'I', N, Y, "", "transfer files even if size and time match"},
     {size_only, "size-only", '\0', N, Y, "", "skip files whose size matches"},
     {one_file_system, "one-file-system", 'x', N, Y, "", "stay on one file system"},

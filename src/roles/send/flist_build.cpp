@@ -181,6 +181,8 @@ engine::Task<SessionResult<std::optional<BuiltEntry>>> FlistBuilder::make_entry(
     protocol::FileEntry& e = b.entry;
     e.name = std::move(rel);
     e.mode = attrs.mode;
+    // mirrors rsync flist.c:make_file's caller (--chmod on what the sender lists)
+    if (chmod_ && !attrs.is_symlink() && e.mode != 0) e.mode = chmod_->apply(e.mode);
     e.mtime_sec = attrs.mtime_sec;
     e.mtime_nsec = attrs.mtime_nsec <= protocol::k_mtime_nsec_max ? attrs.mtime_nsec : 0;
     if (s_.params.protocol < 31) e.mtime_nsec = 0;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/chmod_rules.h"
 #include "engine/task.h"
 #include "fs/beneath.h"
 #include "fs/ids.h"
@@ -133,6 +134,7 @@ class FlistBuilder {
 
     Session& s_;
     FilterList filters_;
+    std::optional<cli::ChmodRules> chmod_;  // --chmod, applied to the modes listed
     bool has_merges_;
     std::vector<Root> roots_;
     fs::IdCache ids_;

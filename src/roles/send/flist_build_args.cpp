@@ -134,7 +134,9 @@ FlistBuilder::FlistBuilder(Session& s, FilterList filters)
                                                                     ? &filters_
                                                                     : nullptr,
                                                                 FilterSide::sender})
-                                    : std::nullopt) {}
+                                    : std::nullopt) {
+    chmod_ = cli::chmod_rules(s.options.chmod);
+}
 
 FlistBuilder::~FlistBuilder() = default;
 

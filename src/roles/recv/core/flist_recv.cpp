@@ -127,6 +127,7 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
             break;
         }
         FileEntry e = std::get<FileEntry>(std::move(*item));
+        if (ctx.chmod && !e.is_symlink() && e.mode != 0) e.mode = ctx.chmod->apply(e.mode);
         if (ctx.xattrs) {
             auto xl = co_await recv_xattr_list(ctx);
             if (!xl) co_return Unexpected{std::move(xl).error()};

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/chmod_rules.h"
 #include "engine/engine.h"
 #include "engine/event.h"
 #include "engine/task.h"
@@ -99,6 +100,8 @@ struct RecvContext {
           generator_done(session.engine), ids(session.engine) {}
 
     Session& s;
+    // --chmod on the modes received (a pulling client's; rsync's recv_file_entry).
+    std::optional<cli::ChmodRules> chmod = cli::chmod_rules(s.options.chmod);
     Stats& stats;
 
     // The file list as it arrives (flist_recv.h).

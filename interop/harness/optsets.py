@@ -135,6 +135,9 @@ OPTSETS = [
 ]
 
 # Everyday options (issue 17): each family against a state that exercises it.
+FILES_FROM_LIST = (b"# a comment\nsmall.txt\n\n; another\ndata/d0/e0/f1.dat\nmissing/file\n"
+                   b"text/\nnames\n/empty\nlinks/\n")
+FILES_FROM_LIST_0 = b"small.txt\0data/d1/\0links/rel\0"
 NOT_NAMES = "--exclude=/names/"  # 255-byte names: name + "~" is too long (rsync exits 11)
 OPTSETS += [
     OptSet("h", ("-aivh", "--stats"), ("empty", "stale"),
@@ -185,6 +188,17 @@ OPTSETS += [
     OptSet("append-verify", ("-ai", "--append-verify", "--stats"), ("old-versions",),
            "--append-verify: a kept prefix that differs fails the check; the redo sends the "
            "file in place", lines=True, stats=True, expect={"old-versions": "mirror"}),
+    OptSet("files-from", ("-ai", "--files-from={run}/list"), ("empty", "stale"),
+           "--files-from: a local list (comments, an empty line, a missing name, a directory "
+           "with and without its slash, an absolute name)", lines=True, ref_exit=23,
+           dir_times=False, files=(("list", FILES_FROM_LIST),)),
+    OptSet("files-from-0", ("-ai", "--from0", "--files-from={run}/list"), ("empty",),
+           "--files-from with -0: NUL-ended names", lines=True, dir_times=False,
+           files=(("list", FILES_FROM_LIST_0),)),
+    OptSet("files-from-remote", ("-ai", "--files-from=:{run}/list"), ("empty",),
+           "--files-from=:LIST read on the remote host (comment lines are names there)",
+           lines=True, ref_exit=23, dir_times=False, files=(("list", FILES_FROM_LIST),),
+           directions=("push", "pull")),
     OptSet("size-limits", ("-ai", "--max-size=100K", "--min-size=10"), ("empty", "stale"),
            "--max-size and --min-size", lines=True),
     OptSet("ignore-missing", ("-ai", "--ignore-missing-args"), ("empty",),

@@ -162,9 +162,13 @@ engine::Task<SessionResult<SessionParams>> run_handshake(MuxIn& in, MuxOut& out,
     }
     if (auto r = co_await out.flush(); !r) co_return Unexpected{r.error()};
 
-    // 5. Multiplexing both ways from here (protocol >= 30 without --files-from).
+    // 5. Multiplexing both ways from here (the input of a sender that reads a --files-from list
+    // from the connection only after the list, below protocol 31).
     out.start_multiplex();
-    in.start_multiplex(std::move(on_message));
+    if (request.files_from_on_connection && p.protocol < 31)
+        in.defer_multiplex(std::move(on_message));
+    else
+        in.start_multiplex(std::move(on_message));
     co_return p;
 }
 

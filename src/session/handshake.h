@@ -42,6 +42,10 @@ struct HandshakeRequest {
     bool compress = false;        // -z / --compress-choice in effect
     std::string compress_choice;  // explicit algorithm ("" = negotiate)
     int32_t checksum_seed = 0;    // --checksum-seed (0 = random, server only)
+    // This side sends and reads a --files-from list from the connection: below protocol 31
+    // the list arrives raw, and the input switches to multiplexing after it (the caller calls
+    // MuxIn::start_deferred_multiplex()).
+    bool files_from_on_connection = false;
 };
 
 // Runs the exchange on a fresh connection (both halves still raw), then switches both to

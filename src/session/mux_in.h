@@ -31,6 +31,14 @@ public:
 
     void start_multiplex(MessageHandler handler);
     bool multiplexed() const { return multiplexed_; }
+    // Protocol 30 with a --files-from list on the connection: the list arrives raw, so the
+    // switch waits (rsync's io_start_buffering_in) until start_deferred_multiplex().
+    void defer_multiplex(MessageHandler handler) { deferred_handler_ = std::move(handler); }
+    bool multiplex_deferred() const { return !multiplexed_ && deferred_handler_ != nullptr; }
+    void start_deferred_multiplex() {
+        if (multiplex_deferred()) start_multiplex(std::move(deferred_handler_));
+        deferred_handler_ = nullptr;
+    }
 
     // Waits until at least n stream bytes are available (contiguous, in available()).
     engine::Task<SessionResult<void>> need(size_t n, std::string_view what);
@@ -100,6 +108,7 @@ private:
     uint64_t read_at_mux_start_ = 0;
     protocol::MuxDecoder decoder_;
     MessageHandler handler_;
+    MessageHandler deferred_handler_;
     // The stream bytes not yet consumed, in order: data_[start_..] (bytes that had to be
     // copied: before multiplexing, or gathered for a value split across frames), then spans_
     // (data frames' payloads still in the reader's buffer, whose first raw_parsed_ bytes are

@@ -63,6 +63,16 @@ engine::Task<SessionResult<void>> MuxOut::send(std::span<const std::byte> bytes)
     co_return r;
 }
 
+engine::Task<SessionResult<void>> MuxOut::send_unframed(std::span<const std::byte> bytes) {
+    co_await lock_.lock();
+    close_frame();  // data sent before stays before
+    last_write_ = std::chrono::steady_clock::now();
+    auto w = co_await raw_.write(bytes);
+    lock_.unlock();
+    if (!w) co_return Unexpected{from_stream(w.error())};
+    co_return SessionResult<void>{};
+}
+
 engine::Task<SessionResult<void>> MuxOut::send_message(protocol::MsgCode code,
                                                        std::span<const std::byte> payload) {
     co_await lock_.lock();

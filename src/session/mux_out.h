@@ -30,6 +30,9 @@ public:
     // into the writer's buffer, right behind the header of the frame they go in.
     engine::Task<SessionResult<void>> send(std::span<const std::byte> bytes);
     engine::Task<SessionResult<void>> send(const protocol::ByteWriter& w) { return send(w.bytes()); }
+    // Bytes outside any frame (a --files-from list below protocol 31, which rsync sends with
+    // its multiplexing paused).
+    engine::Task<SessionResult<void>> send_unframed(std::span<const std::byte> bytes);
     // An out-of-band message (MSG_INFO, MSG_DELETED, ...); ordered after the data sent so far.
     engine::Task<SessionResult<void>> send_message(protocol::MsgCode code,
                                                    std::span<const std::byte> payload);

@@ -60,6 +60,9 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
     cli::Invocation server_inv = inv;
     server_inv.options.server = true;
     server_inv.options.client_info = ".iLsfxCIvu";
+    // The sending side reads a --files-from list itself; the receiving one has none to forward.
+    server_inv.options.files_from.reset();
+    server_inv.options.files_from_host.reset();
     if (!server_inv.options.whole_file) server_inv.options.whole_file = true;
     cli::Invocation client_inv = inv;
     if (!client_inv.options.whole_file) client_inv.options.whole_file = true;

@@ -79,7 +79,8 @@ engine::Task<SessionResult<void>> send_secluded_args(session::MuxOut& out,
     co_return co_await out.send(std::as_bytes(std::span(bytes)));
 }
 
-session::HandshakeRequest handshake_request(const cli::Options& o, bool am_server) {
+session::HandshakeRequest handshake_request(const cli::Options& o, bool am_server,
+                                            bool am_sender) {
     session::HandshakeRequest r;
     r.role = am_server ? protocol::Role::server : protocol::Role::client;
     if (o.protocol) r.our_protocol = *o.protocol;
@@ -91,6 +92,8 @@ session::HandshakeRequest handshake_request(const cli::Options& o, bool am_serve
     r.compress_choice = o.compress_choice == "none" ? "" : o.compress_choice;
     if (o.compress_choice == "none") r.compress = false;
     r.checksum_seed = o.checksum_seed;
+    // A sender whose --files-from list comes over the connection (rsync's filesfrom_host).
+    r.files_from_on_connection = am_sender && !am_server && o.files_from && o.files_from_host;
     if (am_server) {
         // rsync compat.c:set_allow_inc_recurse: --delete-delay keeps incremental recursion
         bool delete_late =
@@ -210,7 +213,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
             co_return code;
         }
     }
-    auto hs = co_await run_handshake(w.in, w.out, handshake_request(o, seat.am_server),
+    auto hs = co_await run_handshake(w.in, w.out, handshake_request(o, seat.am_server, seat.am_sender),
                                      message_handler(s));
     if (!hs) {
         const int code = report(hs.error());
@@ -218,6 +221,18 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
         co_return code;
     }
     s.params = *hs;
+    if (seat.am_server && seat.am_sender && o.files_from_host && s.params.protocol < 31) {
+        // rsync pauses its multiplexed input for the raw list; ours splits input into frames as
+        // it arrives, so it cannot. Refused before anything is read.
+        const SessionError refusal{
+            "--files-from sent over the connection needs protocol 31 or later with an ursync "
+            "server (requested action not supported)",
+            ExitCode::unsupported};
+        const int code = report(refusal);
+        co_await output.flush();
+        co_await w.out.flush();
+        co_return code;
+    }
     auto rules = co_await exchange_filter_list(s, w);
     if (!rules) {
         const int code = report(rules.error());

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <optional>
 
+#include "engine/event.h"
 #include "fs/rel_path.h"
 #include "protocol/varint.h"
+#include "roles/common/files_from.h"
 #include "roles/recv/core/flist_recv.h"
 #include "roles/recv/core/recv_backup.h"
 #include "roles/recv/core/recv_context.h"
@@ -174,10 +176,91 @@ engine::Task<void> fail_run(Session& s, const SessionError& e) {
     ctx.requested = requested_names_for(ctx.s.options, source_args, ctx.s.params.protocol);
 }
 
+// A receiving side with a local --files-from list sends it to the sender over the connection
+// while it reads the file list (rsync io.c:start_filesfrom_forwarding), in a task of its own
+// so that neither side waits on the other. `done` is set when it has gone out (or failed).
+engine::Task<void> forward_names(Session& s, std::string bytes, engine::Event& done) {
+    const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(bytes.data()),
+                                          bytes.size());
+    // Below protocol 31 rsync sends the list outside the multiplexed frames.
+    // (No co_await inside a conditional expression: GCC 12 mishandles its temporaries.)
+    SessionResult<void> sent;
+    if (s.params.protocol < 31) {
+        sent = co_await s.out.send_unframed(data);
+    } else {
+        sent = co_await s.out.send(data);
+    }
+    if (sent) (void)co_await s.out.flush();
+    done.set();
+}
+
+// Reads a local --files-from list ("-": stdin); the text, or an errno.
+int read_list_file(const std::string& path, std::string& data) {
+    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    char chunk[65536];
+    int err = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        data.append(chunk, static_cast<size_t>(n));
+    }
+    if (fd != 0) ::close(fd);
+    return err;
+}
+
+[[gnu::noinline]] void set_requested_list_names(RecvContext& ctx,
+                                                const std::vector<std::string>& names) {
+    // The names a pulling client forwards are what it asked for (rsync's add_implied_include
+    // for each forwarded name, as written: a "../x" the sender cleans to "x" is refused, as
+    // by rsync), not the source directory.
+    const std::vector<std::string> none;
+    ctx.requested = requested_names_for(ctx.s.options, none, ctx.s.params.protocol);
+    if (!ctx.requested.implied) return;
+    for (const auto& name : names) ctx.requested.implied->add_arg(name);
+}
+
+engine::Task<void> receive_files_now(Session& s, std::string dest,
+                                     std::vector<std::string> filter_rules,
+                                     std::vector<std::string>* list_names);
+
 }  // namespace
 
 engine::Task<void> receive_files(Session& s, std::string dest,
                                  std::vector<std::string> filter_rules) {
+    const cli::Options& o = s.options;
+    if (!o.files_from || o.files_from_host) {
+        co_await receive_files_now(s, std::move(dest), std::move(filter_rules), nullptr);
+        co_return;
+    }
+    // (Named locals: GCC 12 destroys some temporaries made inside a co_await twice.)
+    std::string data;
+    int err = 0;
+    const std::string path = *o.files_from;
+    auto read_all = [&path, &data, &err] { err = read_list_file(path, data); };
+    co_await s.engine.offload(read_all);
+    if (err != 0) {
+        std::string text = "failed to open files-from file " + path + ": " + std::strerror(err);
+        const SessionError failure{std::move(text), ExitCode::syntax};
+        co_await fail_run(s, failure);
+        co_return;
+    }
+    std::string bytes = forward_files_from(data, o.from0);
+    FilesFromNames split = split_files_from(bytes, FilesFromFormat{true, false}, true);
+    std::vector<std::string> names = std::move(split.names);
+    engine::Event forwarded(s.engine);
+    s.engine.spawn(forward_names(s, std::move(bytes), forwarded));
+    co_await receive_files_now(s, std::move(dest), std::move(filter_rules), &names);
+    co_await forwarded;
+}
+
+namespace {
+
+engine::Task<void> receive_files_now(Session& s, std::string dest,
+                                     std::vector<std::string> filter_rules,
+                                     std::vector<std::string>* list_names) {
     RecvContext ctx(s);
     ctx.fopts = flist_options_for(s.options, s.params);
     ctx.filter_rules = std::move(filter_rules);
@@ -201,7 +284,10 @@ engine::Task<void> receive_files(Session& s, std::string dest,
             co_return;
         }
     }
-    if (s.source_args) set_requested_names(ctx, *s.source_args);
+    if (s.source_args && list_names)
+        set_requested_list_names(ctx, *list_names);
+    else if (s.source_args)
+        set_requested_names(ctx, *s.source_args);
     ctx.am_root = am_root_for(s.options);
     if (s.options.xattrs > 0) {
         ctx.xattrs = std::make_unique<RecvXattrs>();
@@ -264,5 +350,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
         s.stats.total_written = static_cast<int64_t>(s.out.bytes_written());
     }
 }
+
+}  // namespace
 
 }  // namespace ursync::roles

@@ -106,6 +106,7 @@ class FlistBuilder {
     };
 
     engine::Task<session::SessionResult<std::optional<uint32_t>>> open_root(const std::string& dir);
+    engine::Task<session::SessionResult<std::vector<std::string>>> read_files_from();
     engine::Task<session::SessionResult<void>> add_arg(const std::string& arg,
                                                        std::vector<BuiltEntry>& out);
     // The implied directories leading to name[0, limit) (-R). Without incremental recursion

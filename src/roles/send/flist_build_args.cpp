@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "fs/rel_path.h"
+#include "roles/common/files_from.h"
 #include "fs/scan.h"
 #include "roles/send/send_messages.h"
 #include "roles/send/send_scan.h"
@@ -47,6 +48,23 @@ std::string clean_relative(std::string_view in) {
     if (absolute && out.front() != '/') out.insert(out.begin(), '/');
     if (trailing_slash && out != "/") out += '/';
     return out;
+}
+
+// Reads all of `path` ("-": stdin) into `data`; 0 or the errno.
+int read_whole_file(const std::string& path, std::string& data) {
+    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    char chunk[65536];
+    int err = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        data.append(chunk, static_cast<size_t>(n));
+    }
+    if (fd != 0) ::close(fd);
+    return err;
 }
 
 }  // namespace
@@ -186,11 +204,69 @@ engine::Task<SessionResult<std::optional<uint32_t>>> FlistBuilder::open_root(
 engine::Task<SessionResult<std::vector<BuiltEntry>>> FlistBuilder::build_top(
     const std::vector<std::string>& sources) {
     std::vector<BuiltEntry> out;
+    if (s_.options.files_from) {
+        auto names = co_await read_files_from();
+        if (!names) co_return Unexpected{std::move(names).error()};
+        // Each name is an argument beneath the one source directory (rsync changes into it).
+        const std::string base = sources.empty() ? std::string(".") : sources.front();
+        std::string dir = base;
+        while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+        if (dir == "/") dir.clear();
+        for (const auto& name : *names) {
+            const std::string clean = sanitize_files_from_name(name);
+            const std::string arg = s_.options.relative
+                                        ? dir + "/./" + (clean.empty() ? "." : clean)
+                                        : dir + "/" + (clean.empty() ? "." : clean);
+            auto r = co_await add_arg(arg, out);
+            if (!r) co_return Unexpected{std::move(r).error()};
+        }
+        co_return out;
+    }
     for (const auto& arg : sources) {
         auto r = co_await add_arg(arg, out);
         if (!r) co_return Unexpected{std::move(r).error()};
     }
     co_return out;
+}
+
+// The --files-from names: from the connection (a server given "-", or a client whose list is
+// on the remote host: the receiving side forwards it), else from the local file or stdin.
+// mirrors rsync flist.c:send_file_list (use_ff_fd) and io.c:read_line
+engine::Task<SessionResult<std::vector<std::string>>> FlistBuilder::read_files_from() {
+    const cli::Options& o = s_.options;
+    const bool from_connection = o.files_from_host.has_value();
+    if (from_connection) {
+        std::string buf;
+        for (;;) {
+            auto ready = co_await s_.in.need(1, "the --files-from list");
+            if (!ready) co_return Unexpected{std::move(ready).error()};
+            const auto avail = s_.in.available();
+            const size_t before = buf.size();
+            buf.append(reinterpret_cast<const char*>(avail.data()), avail.size());
+            FilesFromNames split = split_files_from(buf, FilesFromFormat{true, false}, false);
+            if (split.complete) {
+                s_.in.consume(split.consumed - before);
+                // Below protocol 31 the list came raw; multiplexed input follows it.
+                s_.in.start_deferred_multiplex();
+                std::vector<std::string> names = std::move(split.names);
+                co_return names;
+            }
+            s_.in.consume(avail.size());
+        }
+    }
+    // (Named locals: GCC 12 destroys some temporaries made inside a co_await twice.)
+    const std::string path = *o.files_from;
+    std::string data;
+    int err = 0;
+    auto read_all = [&path, &data, &err] { err = read_whole_file(path, data); };
+    co_await s_.engine.offload(read_all);
+    if (err != 0) {
+        std::string text = "failed to open files-from file " + path + ": " + std::strerror(err);
+        co_return session::fail(std::move(text), ExitCode::syntax);
+    }
+    FilesFromNames split = split_files_from(data, FilesFromFormat{o.from0, true}, true);
+    std::vector<std::string> names = std::move(split.names);
+    co_return names;
 }
 
 // One argument of rsync flist.c:send_file_list's loop.

@@ -199,6 +199,9 @@ OPTSETS += [
            "--files-from=:LIST read on the remote host (comment lines are names there)",
            lines=True, ref_exit=23, dir_times=False, files=(("list", FILES_FROM_LIST),),
            directions=("push", "pull")),
+    OptSet("remove-source-files", ("-ai", "--remove-source-files", "--info=remove1"),
+           ("empty", "stale"), "--remove-source-files: what the receiver has goes from the "
+           "source (\"sender removed\" lines)", lines=True, own_source=True, dir_times=False),
     OptSet("size-limits", ("-ai", "--max-size=100K", "--min-size=10"), ("empty", "stale"),
            "--max-size and --min-size", lines=True),
     OptSet("ignore-missing", ("-ai", "--ignore-missing-args"), ("empty",),

@@ -48,6 +48,8 @@ std::string sample_value(const OptionSpec& spec) {
             return "5";
         case OptionId::suffix:
             return ".bak";
+        case OptionId::chmod:
+            return "Dg+s,F644";
         case OptionId::d_dparam:
             return "name=value";
         default:

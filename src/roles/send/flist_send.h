@@ -85,6 +85,13 @@ class SendList {
         SendInfo* info = nullptr;
     };
     Expected<Item, session::SessionError> lookup(int32_t ndx);
+    // The same without changing the current segment.
+    Expected<Item, session::SessionError> peek(int32_t ndx) {
+        const size_t saved = current_seg_;
+        auto found = lookup(ndx);
+        current_seg_ = saved;
+        return found;
+    }
     // What the sender knows of entries[idx] of segment `seg` (no lookup side effects).
     const SendInfo& info_at(size_t seg, size_t idx) const { return seg_info_[seg].info[idx]; }
 

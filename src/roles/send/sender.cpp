@@ -31,6 +31,8 @@ Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& 
       ndx_out_(ndx_out),
       prefetch_(s.engine, list, s.params.xfer_checksum),
       io_error_at_start_(s.state.io_error) {
+    if (s.options.remove_source_files != 0)
+        s.hooks.success = [this](int32_t ndx) { return note_success(ndx); };
     if (s.params.compress == "zstd") {
         zstd_ = std::make_unique<protocol::ZstdTokenEncoder>(
             s.options.compress_level.value_or(protocol::k_zstd_level_default));
@@ -45,6 +47,7 @@ Sender::Sender(Session& s, SendList& list, SendBuffer& out, protocol::NdxState& 
 
 Sender::~Sender() {
     if (s_.link && s_.link->sender == this) s_.link->sender = nullptr;
+    s_.hooks.success = nullptr;
 }
 
 std::optional<LocalSourceRef> Sender::local_source(int32_t ndx) {
@@ -346,6 +349,7 @@ engine::Task<SessionResult<void>> Sender::run() {
         record_done();  // the lines of later items may follow the last record's now
         auto req = co_await read_request();
         if (!req) co_return Unexpected{std::move(req).error()};
+        if (!to_remove_.empty()) co_await remove_sent_sources();
         if (req->ndx >= 0 && s_.link && s_.link->sender == this && !s_.link->record_seqs.empty()) {
             record_seq_ = s_.link->record_seqs.front();
             s_.link->record_seqs.pop_front();
@@ -411,6 +415,7 @@ engine::Task<SessionResult<void>> Sender::run() {
 }
 
 engine::Task<SessionResult<void>> Sender::finish() {
+    if (!to_remove_.empty()) co_await remove_sent_sources();
     if (s_.am_server) {
         // The client receiver reads these as its own totals (read/written swapped).
         auto f = co_await out_.flush();

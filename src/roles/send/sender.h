@@ -103,6 +103,20 @@ class Sender final : public LocalSenderSide {
     void count_created(const protocol::FileEntry& entry);
     void report_open_failure(const std::string& full_name, int err, bool not_found);
 
+    // --remove-source-files: MSG_SUCCESS names a file the receiver has; it is removed here
+    // unless it changed since it was listed. mirrors rsync sender.c:successful_send
+    session::SessionResult<void> note_success(int32_t ndx);
+    engine::Task<void> remove_sent_sources();
+    struct SentSource {
+        uint32_t root = 0;
+        std::string name;
+        uint32_t mode = 0;
+        int64_t size = 0;
+        int64_t mtime_sec = 0;
+        uint32_t mtime_nsec = 0;
+    };
+    std::vector<SentSource> to_remove_;
+
     Session& s_;
     SendList& list_;
     SendBuffer& out_;

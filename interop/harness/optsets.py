@@ -202,6 +202,10 @@ OPTSETS += [
     OptSet("remove-source-files", ("-ai", "--remove-source-files", "--info=remove1"),
            ("empty", "stale"), "--remove-source-files: what the receiver has goes from the "
            "source (\"sender removed\" lines)", lines=True, own_source=True, dir_times=False),
+    OptSet("m", ("-aim", "--include=*/", "--include=*.txt", "--exclude=*"), ("empty", "stale"),
+           "-m: only .txt files, and no directory chain without one", lines=True),
+    OptSet("m-exclude", ("-aim", "--exclude=*.dat", "--exclude=hard/"), ("empty",),
+           "-m: directories left empty by excludes are not created", lines=True),
     OptSet("size-limits", ("-ai", "--max-size=100K", "--min-size=10"), ("empty", "stale"),
            "--max-size and --min-size", lines=True),
     OptSet("ignore-missing", ("-ai", "--ignore-missing-args"), ("empty",),

@@ -201,7 +201,7 @@ constexpr OptionSpec k_main_rows[] = {
     {partial_dir, "partial-dir", '\0', S, Y, "DIR", "keep partial files in DIR"},
     {delay_updates, "delay-updates", '\0', N, Y, "", "put updated files in place at the end"},
     {no_delay_updates, "no-delay-updates", '\0', N, Y, "", ""},
-    {prune_empty_dirs, "prune-empty-dirs", 'm', N, R, "", "leave out empty directory chains"},
+    {prune_empty_dirs, "prune-empty-dirs", 'm', N, Y, "", "leave out empty directory chains"},
     {no_prune_empty_dirs, "no-prune-empty-dirs", '\0', N, Y, "", ""},
     {no_m, "no-m", '\0', N, Y, "", ""},
     {log_file, "log-file", '\0', S, R, "FILE", "log to FILE"},

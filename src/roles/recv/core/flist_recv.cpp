@@ -6,6 +6,7 @@
 
 #include "protocol/flist_dirs.h"
 #include "roles/common/flist_progress.h"
+#include "roles/recv/core/prune_dirs.h"
 #include "roles/recv/core/recv_ids.h"
 #include "roles/recv/core/recv_xattrs.h"
 
@@ -96,6 +97,22 @@ SessionResult<void> check_parents_listed(RecvContext& ctx, size_t seg_pos) {
     return {};
 }
 
+// -m: the directories of the whole list with nothing but directories beneath them are
+// cleared, as duplicates are.
+void prune_list(RecvContext& ctx, FlistSegment& seg) {
+    std::vector<PruneItem> items(seg.entries.size());
+    for (size_t i = 0; i < seg.entries.size(); ++i) {
+        const FileEntry& e = seg.entries[i];
+        items[i].is_dir = e.is_dir();
+        if (!items[i].is_dir) continue;
+        items[i].depth = dir_depth(e.name);
+        items[i].excluded = ctx.filters.excluded(e.name, true, FilterSide::receiver);
+    }
+    const std::vector<bool> pruned = prune_empty_dirs(items);
+    for (size_t i = 0; i < pruned.size(); ++i)
+        if (pruned[i]) seg.dropped[i] = true;
+}
+
 // Reads one list/segment up to its end marker and adds it (sorted) to the file list; counts
 // the entries on `counts` if given.
 engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_ndx,
@@ -176,6 +193,7 @@ engine::Task<SessionResult<size_t>> recv_segment(RecvContext& ctx, int64_t dir_n
     auto parents = check_parents_listed(ctx, seg_pos);
     if (!parents) co_return Unexpected{std::move(parents).error()};
     FlistSegment& seg = segs[seg_pos];
+    if (ctx.s.options.prune_empty_dirs && !ctx.fopts.inc_recurse) prune_list(ctx, seg);
     // The first incremental segment's parent slot (index 0) is its "." entry, if it has one.
     if (ctx.fopts.inc_recurse && seg_pos == 0) {
         bool has_dot = !seg.entries.empty() && seg.entries[0].name == "." &&

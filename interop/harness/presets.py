@@ -19,6 +19,12 @@ PRESETS = {
         {"transport": {"local"}, "protocol": {32}, "inc": {"on"},
          "optset": {"a", "ai", "delta", "delete", "H", "progress", "c", "u", "S", "filter",
                     "X", "X-delete", "X-filter"}},
+        # The everyday options (issue 17): each family's most common cell, pipe and local.
+        {"transport": {"pipe", "local"}, "protocol": {32}, "inc": {"on"},
+         "optset": {"h", "list-nodest", "backup-dir", "link-dest", "partial-dir", "append",
+                    "files-from", "chmod", "max-delete", "m", "remove-source-files",
+                    "out-format"},
+         "state": {"empty", "extras", "partials", "old-versions"}},
     ],
 }
 

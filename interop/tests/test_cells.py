@@ -35,7 +35,7 @@ class MatrixTest(unittest.TestCase):
 
     def test_ci_covers_every_seat_direction_transport_and_protocol(self):
         selected = cells.select(cells.matrix(), presets.PRESETS["ci"])
-        self.assertLess(len(selected), 400)
+        self.assertLess(len(selected), 500)  # about 2 minutes on 2 cores
         self.assertEqual({(c.client, c.server) for c in selected if c.direction != "local"},
                          {(a, b) for a in cells.PROGRAMS for b in cells.PROGRAMS})
         self.assertEqual({c.direction for c in selected}, set(cells.DIRECTIONS))

@@ -28,6 +28,8 @@ std::string_view support_text(int support) {
             return "parsed; refused with exit 4 (not implemented yet)";
         case Support::noop:
             return "accepted, no effect (rsync ignores it here too)";
+        case Support::own_way:
+            return "accepted; done ursync's own way (see Deliberate differences)";
         case Support::server_only:
             return "accepted from a client by `--server`; refused with exit 4 on the command line";
         case Support::platform_refused:

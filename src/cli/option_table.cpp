@@ -13,6 +13,7 @@ constexpr ArgKind I = ArgKind::integer;
 constexpr Support Y = Support::implemented;
 constexpr Support R = Support::refused;
 constexpr Support O = Support::noop;
+constexpr Support W = Support::own_way;
 constexpr Support V = Support::server_only;
 constexpr Support P = Support::platform_refused;
 
@@ -131,7 +132,7 @@ constexpr OptionSpec k_main_rows[] = {
     {ignore_existing, "ignore-existing", '\0', N, Y, "", "skip files the receiver has"},
     {max_size, "max-size", '\0', S, Y, "SIZE", "skip files larger than SIZE"},
     {min_size, "min-size", '\0', S, Y, "SIZE", "skip files smaller than SIZE"},
-    {max_alloc, "max-alloc", '\0', S, O, "SIZE", "limit a single memory allocation"},
+    {max_alloc, "max-alloc", '\0', S, W, "SIZE", "limit a single memory allocation"},
     {sparse, "sparse", 'S', N, Y, "", "write runs of zeros as holes"},
     {no_sparse, "no-sparse", '\0', N, Y, "", ""},
     {no_S, "no-S", '\0', N, Y, "", ""},
@@ -211,7 +212,7 @@ constexpr OptionSpec k_main_rows[] = {
     {itemize_changes, "itemize-changes", 'i', N, Y, "", "print a summary of each change"},
     {no_itemize_changes, "no-itemize-changes", '\0', N, Y, "", ""},
     {no_i, "no-i", '\0', N, Y, "", ""},
-    {bwlimit, "bwlimit", '\0', S, R, "RATE", "limit the bandwidth"},
+    {bwlimit, "bwlimit", '\0', S, Y, "RATE", "limit the bandwidth"},
     {no_bwlimit, "no-bwlimit", '\0', N, Y, "", ""},
     {backup, "backup", 'b', N, Y, "", "back up replaced files (see --suffix)"},
     {no_backup, "no-backup", '\0', N, Y, "", ""},
@@ -264,9 +265,9 @@ constexpr OptionSpec k_main_rows[] = {
     {sockopts, "sockopts", '\0', S, R, "OPTIONS", "set TCP socket options"},
     {password_file, "password-file", '\0', S, R, "FILE", "daemon password from FILE"},
     {early_input, "early-input", '\0', S, R, "FILE", "send FILE to a daemon's early exec"},
-    {blocking_io, "blocking-io", '\0', N, O, "", "blocking I/O to the remote shell"},
-    {no_blocking_io, "no-blocking-io", '\0', N, O, "", ""},
-    {outbuf, "outbuf", '\0', S, O, "N|L|B", "stdout buffering: None, Line or Block"},
+    {blocking_io, "blocking-io", '\0', N, W, "", "blocking I/O to the remote shell"},
+    {no_blocking_io, "no-blocking-io", '\0', N, W, "", ""},
+    {outbuf, "outbuf", '\0', S, W, "N|L|B", "stdout buffering: None, Line or Block"},
     {remote_option, "remote-option", 'M', S, Y, "OPT", "pass OPT to the remote side only"},
     {protocol, "protocol", '\0', I, Y, "NUM", "use an older protocol version"},
     {checksum_seed, "checksum-seed", '\0', I, Y, "NUM", "set the checksum seed"},

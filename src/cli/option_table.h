@@ -15,7 +15,9 @@ enum class ArgKind : std::uint8_t { none, string, integer };
 // the run with exit code 4; `server_only` ones are accepted when a stock client sends them to
 // `--server` (they carry information a server needs) and refused on ursync's own command line;
 // `platform_refused` ones are rejected while parsing (exit 1), as rsync built for Linux does.
-enum class Support : std::uint8_t { implemented, refused, noop, server_only, platform_refused };
+// `own_way`: accepted, and what it asks for is done differently in ursync (docs/compat.md,
+// "Deliberate differences", says how).
+enum class Support : std::uint8_t { implemented, refused, noop, server_only, platform_refused, own_way };
 
 // One row per row of rsync's popt tables (aliases and negations are rows of their own).
 enum class OptionId : std::uint16_t {

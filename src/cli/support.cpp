@@ -44,6 +44,7 @@ Expected<void, CliError> check_supported(const Invocation& inv) {
         switch (spec.support) {
             case Support::implemented:
             case Support::noop:
+            case Support::own_way:
             case Support::platform_refused:
                 break;
             case Support::server_only:

@@ -9,6 +9,15 @@ namespace ursync::transport {
 
 namespace {
 
+// rsync's bwlimit_writemax: an eighth of a second's worth, at least 512 bytes.
+size_t slice_for_rate(uint64_t bytes_per_sec) {
+    return static_cast<size_t>(std::max<uint64_t>(bytes_per_sec / 8, 512));
+}
+
+}  // namespace
+
+namespace {
+
 // How long a write waits before it looks whether the peer hung up (then again each time).
 constexpr uint64_t k_hangup_check_ms = 1000;
 
@@ -111,10 +120,33 @@ engine::Task<engine::SysResult> BufferedWriter::write_watching(std::span<const s
     }
 }
 
+engine::Task<void> BufferedWriter::pace(size_t written) {
+    using std::chrono::microseconds;
+    const auto start = std::chrono::steady_clock::now();
+    ahead_bytes_ += static_cast<int64_t>(written);
+    const auto rate = static_cast<int64_t>(rate_);
+    if (paced_at_ != std::chrono::steady_clock::time_point{}) {
+        const int64_t elapsed_us =
+            std::chrono::duration_cast<microseconds>(start - paced_at_).count();
+        ahead_bytes_ -= elapsed_us * rate / 1'000'000;
+        if (ahead_bytes_ < 0) ahead_bytes_ = 0;
+    }
+    const int64_t sleep_us = ahead_bytes_ * 1'000'000 / rate;
+    if (sleep_us < 100'000) {  // less than a tenth of a second ahead: no sleep yet
+        paced_at_ = start;
+        co_return;
+    }
+    co_await engine().sleep_ms(static_cast<uint64_t>(sleep_us / 1000));
+    paced_at_ = std::chrono::steady_clock::now();
+    const int64_t slept_us = std::chrono::duration_cast<microseconds>(paced_at_ - start).count();
+    ahead_bytes_ = (sleep_us - slept_us) * rate / 1'000'000;
+}
+
 engine::Task<StreamResult<void>> BufferedWriter::drain() {
     size_t done = 0;
     while (done < sealed_) {
         auto rest = std::span<const std::byte>(buf_).subspan(done, sealed_ - done);
+        if (rate_ > 0) rest = rest.first(std::min(rest.size(), slice_for_rate(rate_)));
         engine::SysResult r;
         if (watch_hangup_) {
             r = co_await write_watching(rest);
@@ -130,6 +162,7 @@ engine::Task<StreamResult<void>> BufferedWriter::drain() {
             co_return Unexpected{error_from(r, "writing", "to the peer")};
         }
         done += static_cast<size_t>(r.value());
+        if (rate_ > 0) co_await pace(static_cast<size_t>(r.value()));
     }
     total_written_ += sealed_;
     if (used_ > sealed_) std::memmove(buf_.data(), buf_.data() + sealed_, used_ - sealed_);

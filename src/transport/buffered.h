@@ -1,6 +1,7 @@
 // Bounded buffered reading and writing over an FdStream, with back-pressure and clear EOF errors.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -80,8 +81,13 @@ public:
     // open): then it fails as a closed connection instead of waiting forever.
     void set_watch_peer_hangup(bool on) { watch_hangup_ = on; }
     uint64_t total_written() const { return total_written_; }
+    // --bwlimit: at most this many bytes a second on average (0: no limit). Writes go out in
+    // slices of an eighth of a second's worth and the writer sleeps when it is ahead.
+    // mirrors rsync io.c:sleep_for_bwlimit and options.c's bwlimit_writemax
+    void set_rate_limit(uint64_t bytes_per_sec) { rate_ = bytes_per_sec; }
 
 private:
+    engine::Task<void> pace(size_t written);
     // Writes out the sealed bytes; the unsealed ones move to the front. The caller holds the lock.
     engine::Task<StreamResult<void>> drain();
     // One write, in slices of k_hangup_check_ms while watching for the peer's hang-up.
@@ -96,6 +102,9 @@ private:
     uint64_t total_written_ = 0;
     bool watch_hangup_ = false;
     bool peer_hung_up_ = false;
+    uint64_t rate_ = 0;
+    int64_t ahead_bytes_ = 0;  // written beyond what the rate allowed so far
+    std::chrono::steady_clock::time_point paced_at_{};
 };
 
 }  // namespace ursync::transport

@@ -70,7 +70,8 @@ engine::Task<int> run_local(engine::Engine& e, const cli::Invocation& inv) {
     engine::Event receiver_done(e);
     // Whole files are copied by the receiving side itself (kernel-side) unless asked not to.
     LocalLink link;
-    LocalLink* shared = std::getenv("URSYNC_LOCAL_WIRE") ? nullptr : &link;
+    // (With --bwlimit the data crosses the socketpair, where the limit applies, as in rsync.)
+    LocalLink* shared = std::getenv("URSYNC_LOCAL_WIRE") || inv.options.bwlimit > 0 ? nullptr : &link;
     e.spawn(run_local_receiver(e, server_end, server_inv, server_code, receiver_done, shared));
     int client_code = co_await run_session(e, client_end, client_inv,
                                            Seat{false, true, true, shared}, inv.sources, "");

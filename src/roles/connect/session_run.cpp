@@ -166,6 +166,7 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
         dest = effective.destination.value_or("");
     }
     const cli::Options& o = effective.options;
+    if (o.bwlimit > 0) w.writer.set_rate_limit(static_cast<uint64_t>(o.bwlimit) * 1024);
     if (o.timeout && *o.timeout > 0) {
         w.reader.set_timeout_ms(static_cast<uint64_t>(*o.timeout) * 1000);
         w.writer.set_timeout_ms(static_cast<uint64_t>(*o.timeout) * 1000);

@@ -2,6 +2,7 @@
 #include "transport/buffered.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -48,8 +49,10 @@ engine::Task<StreamResult<size_t>> BufferedReader::fill_more(std::string_view wh
                                                                     std::string(what)}};
     engine::SysResult r =
         co_await stream_.read_some(std::span(buf_).subspan(end_), timeout_ms_);
-    if (!r) co_return Unexpected{error_from(r, "reading", what)};
-    if (r.value() == 0)
+    // A peer that closed its end with our last bytes unread (a remote shell that failed at
+    // once) resets the socketpair: for a reader that is the end of the stream, as EOF is.
+    if (!r && r.err() != ECONNRESET) co_return Unexpected{error_from(r, "reading", what)};
+    if (!r || r.value() == 0)
         co_return Unexpected{StreamError{
             StreamError::Kind::closed,
             "connection unexpectedly closed (while reading " + std::string(what) + ")"}};

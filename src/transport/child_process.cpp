@@ -61,7 +61,8 @@ Expected<std::unique_ptr<ChildProcess>, std::string> ChildProcess::spawn(
     ::close(sv[1]);
     if (rc != 0) {
         ::close(sv[0]);
-        return Unexpected{std::string("Failed to exec ") + argv[0] + ": " + std::strerror(rc)};
+        return Unexpected{std::string("Failed to exec ") + argv[0] + ": " + std::strerror(rc) +
+                          " (" + std::to_string(rc) + ")"};
     }
     int pidfd = pidfd_open(pid);
     return std::unique_ptr<ChildProcess>(new ChildProcess(engine, pid, pidfd, sv[0]));

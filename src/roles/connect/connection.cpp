@@ -7,6 +7,7 @@
 
 #include "cli/server_argv.h"
 #include "engine/event.h"
+#include "roles/common/errors.h"
 #include "roles/common/output.h"
 #include "roles/connect/session_run.h"
 #include "transport/child_process.h"
@@ -101,10 +102,13 @@ engine::Task<int> run_remote_client(engine::Engine& e, const cli::Invocation& in
     }
     auto child = transport::ChildProcess::spawn(e, *argv);
     if (!child) {
+        // rsync's piped_child: the exec failure, then "error in IPC code" (14).
+        const char* role = push ? "sender" : "generator";
         Output out(e, nullptr);
-        out.error("ursync: " + child.error() + "\n");
+        out.error(std::string("ursync: [") + role + "] " + child.error() + "\n");
+        out.error(exit_line(ExitCode::ipc, role));
         co_await out.flush();
-        co_return to_int(ExitCode::cmd_run);
+        co_return to_int(ExitCode::ipc);
     }
     auto& proc = **child;
     int code = 0;

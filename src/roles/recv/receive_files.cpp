@@ -306,6 +306,13 @@ engine::Task<void> receive_files_now(Session& s, std::string dest,
 
     auto first = co_await parse_id_maps(ctx);
     if (first) first = co_await recv_first_file_list(ctx);
+    if (first && !s.am_server && !s.local && ctx.flist.segments().front().entries.empty()) {
+        // A pulling client sent an empty list (the source is missing): no destination is
+        // made and nothing more is exchanged; the sender's exit code is the run's.
+        // mirrors rsync main.c:client_run (flist->used == 0)
+        s.hooks.no_send = nullptr;
+        co_return;
+    }
     if (first && !s.options.list_only) first = co_await set_up_destination(ctx, dest);
     if (!first) {
         s.hooks.no_send = nullptr;

@@ -54,6 +54,13 @@ engine::Task<SessionResult<SessionParams>> run_handshake(MuxIn& in, MuxOut& out,
     if (auto r = co_await out.send(w); !r) co_return Unexpected{r.error()};
     w.clear();
     auto remote = co_await in.read_int("the peer's protocol version");
+    if (!remote && remote.error().code == ExitCode::socket_io && in.bytes_read() == 0) {
+        // The peer went before it said anything (a remote shell that failed at once): our
+        // first write met a closed pipe. rsync, which reads before it writes, sees the end of
+        // its input then: "connection unexpectedly closed", 12.
+        co_return Unexpected{SessionError{"connection unexpectedly closed (0 bytes received so far)",
+                                          ExitCode::stream_io}};
+    }
     if (!remote) co_return Unexpected{remote.error()};
     auto version = protocol::negotiate_protocol_version(request.our_protocol, *remote);
     if (!version) co_return Unexpected{from_wire(version.error(), "")};

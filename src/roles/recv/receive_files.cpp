@@ -72,7 +72,8 @@ engine::Task<SessionResult<void>> set_up_destination(RecvContext& ctx, std::stri
             if (made) {
                 created++;
             } else if (made.err() != EEXIST) {
-                co_return session::fail("mkdir \"" + part + "\" failed: " + errno_text(made.err()),
+                co_return session::fail("ursync: [Receiver] mkdir \"" + part + "\" failed: " +
+                                            errno_text(made.err()),
                                         ExitCode::file_io);
             }
         }
@@ -108,7 +109,8 @@ engine::Task<SessionResult<void>> set_up_destination(RecvContext& ctx, std::stri
         if (!o.dry_run) {
             auto made = co_await s.engine.mkdirat(AT_FDCWD, dest.c_str(), 0777);
             if (!made) {
-                co_return session::fail("mkdir \"" + dest + "\" failed: " + errno_text(made.err()),
+                co_return session::fail("ursync: [Receiver] mkdir \"" + dest + "\" failed: " +
+                                            errno_text(made.err()),
                                         ExitCode::file_io);
             }
         }

@@ -90,8 +90,10 @@ engine::Task<SessionResult<void>> gen_file(RecvContext& ctx, GenState& g, GenIte
     // --append: a file already as long as the sender's is left alone.
     if (eff.append > 0 && st && st->size >= static_cast<uint64_t>(e.size)) co_return SessionResult<void>{};
 
-    // A transfer: open the basis unless the whole file is sent anyway (never with --append).
-    const bool whole_file = eff.append == 0 && (o.whole_file.value_or(false) ||
+    // A transfer: open the basis unless the whole file is sent anyway: never with --append,
+    // not even in a redo or a local copy (rsync's generate_files clears whole_file for the
+    // run when --append is given).
+    const bool whole_file = o.append == 0 && (o.whole_file.value_or(false) ||
                             ctx.s.params.xfer_checksum == protocol::ChecksumAlgo::none);
     int basis_fd = -1;
     if (partial) alt_basis.reset();  // rsync's prepare_to_open: the partial file wins

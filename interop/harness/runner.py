@@ -174,6 +174,7 @@ class Runner:
             trees.copy_state(self.ws.template(state), os.path.join(run_dir, name))
         for name, data in opt.files:
             path = os.path.join(run_dir, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(data)
             os.utime(path, ns=(FILES_MTIME_NS, FILES_MTIME_NS))  # compared with the run dir

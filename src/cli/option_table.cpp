@@ -248,7 +248,7 @@ constexpr OptionSpec k_main_rows[] = {
     {stop_at, "stop-at", '\0', S, R, "y-m-dTh:m", "stop at this time"},
     {rsh, "rsh", 'e', S, Y, "COMMAND", "the remote shell to use"},
     {rsync_path, "rsync-path", '\0', S, Y, "PROGRAM", "the rsync to run on the remote host"},
-    {temp_dir, "temp-dir", 'T', S, R, "DIR", "create temporary files in DIR"},
+    {temp_dir, "temp-dir", 'T', S, Y, "DIR", "create temporary files in DIR"},
     {iconv, "iconv", '\0', S, R, "CONVERT_SPEC", "convert file-name character sets"},
     {no_iconv, "no-iconv", '\0', N, Y, "", ""},
     {ipv4, "ipv4", '4', N, R, "", "prefer IPv4"},

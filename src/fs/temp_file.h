@@ -28,9 +28,14 @@ class TempFile {
 public:
     // Creates a temp file for `final_rel` in the same directory, with O_CREAT|O_EXCL|O_WRONLY
     // |O_NOFOLLOW and `mode` (mirrors rsync receiver.c:open_tmpfile).
+    // With `temp_root` (-T/--temp-dir) the temp file is made at the top of that tree instead
+    // and renamed into place across the two trees; on another file system its data and
+    // attributes are copied to a temp file beside the destination, which is then renamed
+    // (rsync util1.c:robust_rename / copy_file).
     static engine::Task<FsResult<TempFile>> create(DirRoot& root, TempFileRegistry& registry,
                                                    std::string final_rel,
-                                                   mode_t mode = k_temp_file_mode);
+                                                   mode_t mode = k_temp_file_mode,
+                                                   DirRoot* temp_root = nullptr);
 
     TempFile(TempFile&& other) noexcept;
     TempFile& operator=(TempFile&&) = delete;
@@ -55,6 +60,8 @@ private:
     TempFile(DirRoot& root, TempFileRegistry& registry, DirHandle dir, std::string temp_name,
              std::string temp_rel, std::string final_rel, std::string final_name);
     void forget_registration();
+    // -T on another file system: copies the temp file beside the destination and renames it.
+    engine::Task<engine::SysResult> copy_into_place(int final_dir);
 
     DirRoot* root_;
     TempFileRegistry* registry_;
@@ -66,6 +73,7 @@ private:
     int fd_ = -1;
     std::optional<size_t> slot_;
     bool finished_ = false;
+    bool elsewhere_ = false;  // made in a --temp-dir, not beside the destination
 };
 
 }  // namespace ursync::fs

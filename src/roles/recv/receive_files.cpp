@@ -331,6 +331,21 @@ engine::Task<void> receive_files_now(Session& s, std::string dest,
         ctx.backup = std::move(*backup);
     }
     co_await open_alt_dests(ctx);
+    if (s.options.temp_dir && ctx.root && !s.options.dry_run) {
+        // -T: relative to the destination, as the receiver's working directory is in rsync.
+        const std::string& t = *s.options.temp_dir;
+        std::string path = !t.empty() && t.front() == '/' ? t : ctx.root->path() + "/" + t;
+        auto opened = co_await fs::DirRoot::open_root(s.engine, path);
+        if (!opened) {
+            const SessionError err{"ursync: [receiver] cannot use --temp-dir \"" + t + "\": " +
+                                       errno_text(opened.error().err),
+                                   ExitCode::file_io};
+            s.hooks.no_send = nullptr;
+            co_await fail_run(s, err);
+            co_return;
+        }
+        ctx.temp_root = std::move(*opened);
+    }
     // -b without --backup-dir on a receiving client: the backups are protected from --delete
     // (rsync options.c adds "P *~"; a server gets the rule from its client).
     const auto& o = s.options;

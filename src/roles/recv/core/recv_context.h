@@ -123,6 +123,7 @@ struct RecvContext {
     std::optional<std::string> local_name;
     bool dry_dest_missing = false;  // -n and the destination directory does not exist
     std::unique_ptr<BackupTarget> backup;  // -b: where old versions go (nullptr: no backups)
+    std::unique_ptr<fs::DirRoot> temp_root;  // -T / --temp-dir: where temp files are made
     std::vector<std::unique_ptr<fs::DirRoot>> alt_roots;  // --compare/copy/link-dest (null: absent)
     fs::TempFileRegistry temps;
     std::unique_ptr<RecvXattrs> xattrs;  // with -X

@@ -43,7 +43,7 @@ bool LocalCopier::eligible(const protocol::FileEntry& e) const {
     return link_.sender != nullptr && e.is_regular() && !o.dry_run && !o.inplace &&
            o.info.level(cli::InfoWord::progress) == 0 &&
            o.append == 0 && !o.sparse && !o.preallocate && !o.partial && !o.partial_dir &&
-           !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup &&
+           !o.delay_updates && o.remove_source_files == 0 && !ctx_.backup && !o.temp_dir &&
            ctx_.root != nullptr;
 }
 

@@ -38,7 +38,8 @@ engine::Task<bool> copy_altdest_file(RecvContext& ctx, size_t j, const protocol:
                                      const std::string& name) {
     auto src = co_await ctx.alt_roots[j]->open(name, O_RDONLY);
     if (!src) co_return false;
-    auto temp = co_await fs::TempFile::create(*ctx.root, ctx.temps, name);
+    auto temp = co_await fs::TempFile::create(*ctx.root, ctx.temps, name,
+            fs::k_temp_file_mode, ctx.temp_root.get());
     if (!temp) {
         co_await ctx.s.engine.close(*src);
         co_return false;

@@ -17,7 +17,7 @@ bool RecvBatcher::eligible(const protocol::FileEntry& e, const protocol::SumHead
     return into_final_name && head.count == 0 && e.is_regular() &&
            e.size <= static_cast<int64_t>(k_recv_batch_file_bytes_max) && !o.dry_run &&
            !o.inplace && !o.delay_updates && !o.sparse && !o.preallocate && !ctx_.backup &&
-           !ctx_.xattrs && ctx_.root != nullptr;
+           !ctx_.xattrs && !ctx_.temp_root && ctx_.root != nullptr;
 }
 
 engine::Task<bool> RecvBatcher::queue(EntryRef ref, int32_t ndx, uint32_t iflags,

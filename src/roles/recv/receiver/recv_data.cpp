@@ -242,7 +242,8 @@ engine::Task<SessionResult<ReceivedData>> receive_data(RecvContext& ctx, Receive
         if (!hash_in_writes) hasher.update(data);
         if (sink.memory && sink.memory->size() + data.size() > k_recv_batch_file_bytes_max) {
             // Bigger than it was listed: on into a temp file, as any big file.
-            auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, sink.spill_target);
+            auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, sink.spill_target,
+                    fs::k_temp_file_mode, ctx.temp_root.get());
             if (t) {
                 sink.spill_to->emplace(std::move(*t));
                 sink.temp = &**sink.spill_to;

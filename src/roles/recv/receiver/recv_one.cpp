@@ -124,7 +124,8 @@ void log_before_data(RecvContext& ctx, const FileEntry& e, const std::string& na
 // receiver's write errors do.
 engine::Task<SessionResult<std::optional<fs::TempFile>>> temp_from_memory(
     RecvContext& ctx, const std::string& name, const std::vector<std::byte>& data) {
-    auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, name);
+    auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, name,
+            fs::k_temp_file_mode, ctx.temp_root.get());
     if (!t) {
         report_xfer_error(ctx, "mkstemp \"" + name + "\" failed: " + errno_text(t.error().err));
         co_return std::optional<fs::TempFile>{};
@@ -260,7 +261,8 @@ engine::Task<SessionResult<void>> receive_one(RecvContext& ctx, ReceiverState& r
             sink.memory = &gathered;
             sink.spill_to = &temp;
             sink.spill_target = target;
-        } else if (auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, target); !t) {
+        } else if (auto t = co_await fs::TempFile::create(*ctx.root, ctx.temps, target,
+                fs::k_temp_file_mode, ctx.temp_root.get()); !t) {
             report_xfer_error(ctx, "mkstemp \"" + name + "\" failed: " + errno_text(t.error().err));
         } else {
             temp.emplace(std::move(*t));

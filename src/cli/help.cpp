@@ -56,10 +56,13 @@ std::string option_line(const OptionSpec& spec) {
         if (!spec.arg_name.empty()) left += "=" + std::string(spec.arg_name);
         if (spec.short_name != '\0') left += std::string(", -") + spec.short_name;
     }
+    // An option ursync parses but refuses says so (--help says nothing false).
+    std::string help(spec.help);
+    if (spec.support == Support::refused) help += " [not in ursync yet]";
     if (left.size() + 1 > k_help_column)
-        return left + "\n" + std::string(k_help_column, ' ') + std::string(spec.help) + "\n";
+        return left + "\n" + std::string(k_help_column, ' ') + help + "\n";
     left.resize(k_help_column, ' ');
-    return left + std::string(spec.help) + "\n";
+    return left + help + "\n";
 }
 
 std::string option_lines(OptionTableKind kind) {

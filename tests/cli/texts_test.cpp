@@ -58,6 +58,11 @@ TEST(Texts, HelpListsEveryOptionWithAHelpLine) {
         if (spec.help.empty()) continue;
         EXPECT_NE(text.find(std::string(spec.help)), std::string::npos) << spec.long_name;
     }
+    // A refused option says so; an implemented one does not.
+    EXPECT_NE(text.find("use a similar file as the basis [not in ursync yet]\n"),
+              std::string::npos);
+    EXPECT_EQ(text.find("keep permissions [not"), std::string::npos);
+    EXPECT_EQ(text.find("log-file-format=FMT    log per-file lines in FMT\n"), std::string::npos);
     const std::string daemon = daemon_help_text(facts());
     EXPECT_NE(daemon.find("\n--dparam=OVERRIDE, -M    "), std::string::npos) << daemon;
 }

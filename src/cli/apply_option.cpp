@@ -1,12 +1,14 @@
 // Applies one option occurrence to the parse state, in command-line order, as rsync's popt loop
 // does (later options override earlier ones; some act at once).
 #include <cstring>
+#include <ctime>
 
 #include "cli/chmod_rules.h"
 #include "cli/filter_args.h"
 #include "cli/parse_state.h"
 #include "cli/popt_lexer.h"
 #include "cli/size_arg.h"
+#include "cli/stop_time.h"
 
 namespace ursync::cli {
 namespace {
@@ -144,7 +146,7 @@ Expected<ApplyAction, CliError> apply_stop_after(ParseState& st, const std::stri
         return Unexpected{option_error("invalid --stop-after value: " + value)};
     }
     st.opt.stop_arg = value;
-    st.opt.stop_at_utime = minutes * 60;  // relative; the caller adds the start time
+    st.opt.stop_at_utime = static_cast<long long>(std::time(nullptr)) + minutes * 60;
     return ApplyAction::next;
 }
 
@@ -406,7 +408,16 @@ Expected<ApplyAction, CliError> apply_occurrence(ParseState& st, const Occurrenc
         case no_contimeout: o.contimeout = 0; return next();
         case fsync: o.fsync = true; return next();
         case stop_after: case time_limit: return apply_stop_after(st, v);
-        case stop_at: o.stop_arg = v; return next();
+        case stop_at: {
+            const std::time_t now = std::time(nullptr);
+            auto at = parse_stop_time(v, now);
+            if (!at) return Unexpected{option_error("invalid --stop-at format: " + v)};
+            if (*at <= now)
+                return Unexpected{option_error("--stop-at time is not in the future: " + v)};
+            o.stop_arg = v;
+            o.stop_at_utime = static_cast<long long>(*at);
+            return next();
+        }
         case rsh:
             if (st.am_server) {
                 o.client_info = v;

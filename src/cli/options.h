@@ -160,7 +160,7 @@ struct Options {
     std::vector<std::string> alt_dest_dirs;
     bool fsync = false;
     bool qsort = false;
-    std::optional<long long> stop_at_utime;  // --stop-after / --stop-at (refused; kept as text)
+    std::optional<long long> stop_at_utime;  // --stop-after / --stop-at: seconds since the epoch
     std::string stop_arg;
 
     // ---- deletion and backups ----

@@ -2,6 +2,7 @@
 #include "transport/buffered.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -9,6 +10,24 @@
 namespace ursync::transport {
 
 namespace {
+
+constexpr const char* k_stop_message = "stopping at requested limit";
+
+// The wait allowed before the --stop-at deadline (and the --timeout, if shorter): ms, with
+// `by_deadline` set when the deadline is the nearer limit; -1 when it has passed.
+int64_t wait_before(std::time_t deadline, uint64_t timeout_ms, bool& by_deadline) {
+    by_deadline = false;
+    if (deadline == 0) return static_cast<int64_t>(timeout_ms);
+    const auto now = std::chrono::system_clock::now();
+    const auto until = std::chrono::system_clock::from_time_t(deadline);
+    if (now >= until) return -1;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
+    if (timeout_ms != 0 && static_cast<uint64_t>(left) >= timeout_ms)
+        return static_cast<int64_t>(timeout_ms);
+    by_deadline = true;
+    return left;
+}
 
 // rsync's bwlimit_writemax: an eighth of a second's worth, at least 512 bytes.
 size_t slice_for_rate(uint64_t bytes_per_sec) {
@@ -47,8 +66,13 @@ engine::Task<StreamResult<size_t>> BufferedReader::fill_more(std::string_view wh
     if (end_ == buf_.size())
         co_return Unexpected{StreamError{StreamError::Kind::io, "buffer full reading " +
                                                                     std::string(what)}};
+    bool by_deadline = false;
+    const int64_t wait_ms = wait_before(deadline_, timeout_ms_, by_deadline);
+    if (wait_ms < 0) co_return Unexpected{StreamError{StreamError::Kind::timeout, k_stop_message}};
     engine::SysResult r =
-        co_await stream_.read_some(std::span(buf_).subspan(end_), timeout_ms_);
+        co_await stream_.read_some(std::span(buf_).subspan(end_), static_cast<uint64_t>(wait_ms));
+    if (!r && r.err() == ETIMEDOUT && by_deadline)
+        co_return Unexpected{StreamError{StreamError::Kind::timeout, k_stop_message}};
     // A peer that closed its end with our last bytes unread (a remote shell that failed at
     // once) resets the socketpair: for a reader that is the end of the stream, as EOF is.
     if (!r && r.err() != ECONNRESET) co_return Unexpected{error_from(r, "reading", what)};
@@ -154,7 +178,17 @@ engine::Task<StreamResult<void>> BufferedWriter::drain() {
         if (watch_hangup_) {
             r = co_await write_watching(rest);
         } else {
-            r = co_await stream_.write_some(rest, timeout_ms_);
+            bool by_deadline = false;
+            const int64_t wait_ms = wait_before(deadline_, timeout_ms_, by_deadline);
+            if (wait_ms < 0) {
+                used_ = sealed_ = 0;
+                co_return Unexpected{StreamError{StreamError::Kind::timeout, k_stop_message}};
+            }
+            r = co_await stream_.write_some(rest, static_cast<uint64_t>(wait_ms));
+            if (!r && r.err() == ETIMEDOUT && by_deadline) {
+                used_ = sealed_ = 0;
+                co_return Unexpected{StreamError{StreamError::Kind::timeout, k_stop_message}};
+            }
         }
         if (!r) {
             used_ = sealed_ = 0;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <ctime>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ public:
     }
     // A read timeout for every wait (0 = none), as set by --timeout.
     void set_timeout_ms(uint64_t ms) { timeout_ms_ = ms; }
+    // --stop-at / --stop-after: no read goes on past this moment (seconds since the epoch);
+    // then it fails with rsync's "stopping at requested limit" (exit 30).
+    void set_deadline(std::time_t at) { deadline_ = at; }
     uint64_t timeout_ms() const { return timeout_ms_; }
     uint64_t total_read() const { return total_read_; }
 
@@ -50,6 +54,7 @@ private:
     size_t end_ = 0;
     uint64_t timeout_ms_ = 0;
     uint64_t total_read_ = 0;
+    std::time_t deadline_ = 0;
 };
 
 class BufferedWriter {
@@ -85,6 +90,8 @@ public:
     // slices of an eighth of a second's worth and the writer sleeps when it is ahead.
     // mirrors rsync io.c:sleep_for_bwlimit and options.c's bwlimit_writemax
     void set_rate_limit(uint64_t bytes_per_sec) { rate_ = bytes_per_sec; }
+    // --stop-at / --stop-after, as for the reader.
+    void set_deadline(std::time_t at) { deadline_ = at; }
 
 private:
     engine::Task<void> pace(size_t written);
@@ -103,6 +110,7 @@ private:
     bool watch_hangup_ = false;
     bool peer_hung_up_ = false;
     uint64_t rate_ = 0;
+    std::time_t deadline_ = 0;
     int64_t ahead_bytes_ = 0;  // written beyond what the rate allowed so far
     std::chrono::steady_clock::time_point paced_at_{};
 };

@@ -50,6 +50,8 @@ std::string sample_value(const OptionSpec& spec) {
             return ".bak";
         case OptionId::chmod:
             return "Dg+s,F644";
+        case OptionId::stop_at:
+            return "2099-01-01T00:00";
         case OptionId::d_dparam:
             return "name=value";
         default:

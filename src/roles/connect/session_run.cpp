@@ -167,6 +167,10 @@ engine::Task<int> run_session(engine::Engine& e, transport::FdStream& stream,
     }
     const cli::Options& o = effective.options;
     if (o.bwlimit > 0) w.writer.set_rate_limit(static_cast<uint64_t>(o.bwlimit) * 1024);
+    if (o.stop_at_utime) {
+        w.reader.set_deadline(static_cast<std::time_t>(*o.stop_at_utime));
+        w.writer.set_deadline(static_cast<std::time_t>(*o.stop_at_utime));
+    }
     if (o.timeout && *o.timeout > 0) {
         w.reader.set_timeout_ms(static_cast<uint64_t>(*o.timeout) * 1000);
         w.writer.set_timeout_ms(static_cast<uint64_t>(*o.timeout) * 1000);

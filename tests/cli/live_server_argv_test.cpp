@@ -124,6 +124,27 @@ const std::vector<LiveCase>& live_cases() {
         {"pull_skip_compress", {"-az", "--skip-compress=gz/jpg", "h:/s/", "dst/"}},
         {"pull_no_inc_recursive", {"-a", "--no-i-r", "h:/s/", "dst/"}},
         {"pull_iconv", {"--iconv=utf8,latin1", "-a", "h:/s/", "dst/"}},
+        // Everyday options (issue 17).
+        {"push_human", {"-avhP", "--stats", "src/", "h:/d/"}},
+        {"push_link_dest", {"-a", "--link-dest=../prev", "--link-dest=/abs", "src/", "h:/d/"}},
+        {"push_compare_copy_dest", {"-a", "--copy-dest=../c", "src/", "h:/d/"}},
+        {"push_files_from_remote", {"-a", "--files-from=h:/l.txt", "-0", "src/", "h:/d/"}},
+        {"pull_files_from_remote", {"-a", "--files-from=:/l.txt", "h:/s/", "dst/"}},
+        {"pull_from0", {"-a", "-0", "--files-from=list.txt", "h:/s/", "dst/"}},
+        {"push_chmod_bwlimit", {"-a", "--chmod=D755,F644", "--bwlimit=1m", "src/", "h:/d/"}},
+        {"push_temp_dir", {"-a", "-T", "/tmp/t d", "src/", "h:/d/"}},
+        {"push_remove_source", {"-a", "--remove-source-files", "src/", "h:/d/"}},
+        {"push_append_verify", {"-a", "--append-verify", "src/", "h:/d/"}},
+        {"push_stop_after_mkpath", {"-a", "--stop-after=5", "--mkpath", "src/", "h:/d/x/"}},
+        {"push_fsync_preallocate", {"-a", "--fsync", "--preallocate", "src/", "h:/d/"}},
+        {"push_links_safety", {"-a", "--safe-links", "-K", "-O", "-J", "src/", "h:/d/"}},
+        {"push_missing_args", {"-a", "--delete-missing-args", "src/x", "h:/d/"}},
+        {"pull_ignore_missing", {"-a", "--ignore-missing-args", "-m", "h:/s/", "dst/"}},
+        {"push_usermap", {"-a", "--usermap=1:2", "--groupmap=*:3", "src/", "h:/d/"}},
+        {"push_ignore_errors_force", {"-a", "--delete", "--ignore-errors", "--force", "src/",
+                                      "h:/d/"}},
+        {"pull_listing_no_dest", {"-a", "h:/s/"}},
+        {"push_executability_atimes", {"-rtEU", "src/", "h:/d/"}},
     };
     return cases;
 }
@@ -266,6 +287,9 @@ TEST_P(LiveServerArgv, MatchesStockRsyncAndParsesBack) {
     back.protocol = inv->options.protocol;
     back.old_args = inv->options.old_args;
     if (back.files_from == "-") back.files_from_host.reset();
+    // A list the server reads itself ("host:LIST" on the client) came with the client's host.
+    if (inv->options.files_from_host && back.files_from != "-")
+        back.files_from_host = inv->options.files_from_host;
     auto rebuilt = build_server_arg_lists(back, server_is_sender, remote_paths);
     // The capability letters describe the client; the server keeps them verbatim.
     for (auto& arg : rebuilt.command_line) {

@@ -1,6 +1,11 @@
 // --files-from text handling (see files_from.h).
 #include "roles/common/files_from.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace ursync::roles {
 
 FilesFromNames split_files_from(std::string_view data, FilesFromFormat format, bool at_eof) {
@@ -65,6 +70,22 @@ std::string forward_files_from(std::string_view data, bool eol_nulls) {
     // The empty name that ends the list (two NULs unless the last name already has its end).
     out.append(out.empty() || out.back() == '\0' ? 1 : 2, '\0');
     return out;
+}
+
+int read_files_from_file(const std::string& path, std::string& data) {
+    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    char chunk[65536];
+    int err = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        data.append(chunk, static_cast<size_t>(n));
+    }
+    if (fd != 0) ::close(fd);
+    return err;
 }
 
 }  // namespace ursync::roles

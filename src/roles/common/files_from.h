@@ -1,6 +1,7 @@
 // --files-from: the list's names as rsync reads them (rsync io.c:read_line), the names made
 // safe (sanitize_path with SP_KEEP_DOT_DIRS), and the list as a receiving side forwards it to
-// the sender over the connection (io.c:forward_filesfrom_data). Pure text work, no I/O.
+// the sender over the connection (io.c:forward_filesfrom_data). Text work, and one blocking
+// read of a local list for a worker job.
 #pragma once
 
 #include <string>
@@ -32,5 +33,9 @@ std::string sanitize_files_from_name(std::string_view name);
 // The bytes a receiving side sends for a local list: names ended by NUL (newlines and CRs
 // become NULs unless -0), runs of NULs collapsed, and the empty name that ends the list.
 std::string forward_files_from(std::string_view data, bool eol_nulls);
+
+// Reads all of a local list ("-": stdin) into `data`: 0, or the errno. Blocking: call it from a
+// worker job (engine offload).
+int read_files_from_file(const std::string& path, std::string& data);
 
 }  // namespace ursync::roles

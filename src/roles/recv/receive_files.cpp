@@ -196,22 +196,6 @@ engine::Task<void> forward_names(Session& s, std::string bytes, engine::Event& d
     done.set();
 }
 
-// Reads a local --files-from list ("-": stdin); the text, or an errno.
-int read_list_file(const std::string& path, std::string& data) {
-    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    char chunk[65536];
-    int err = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) err = errno;
-        if (n <= 0) break;
-        data.append(chunk, static_cast<size_t>(n));
-    }
-    if (fd != 0) ::close(fd);
-    return err;
-}
 
 [[gnu::noinline]] void set_requested_list_names(RecvContext& ctx,
                                                 const std::vector<std::string>& names) {
@@ -241,7 +225,7 @@ engine::Task<void> receive_files(Session& s, std::string dest,
     std::string data;
     int err = 0;
     const std::string path = *o.files_from;
-    auto read_all = [&path, &data, &err] { err = read_list_file(path, data); };
+    auto read_all = [&path, &data, &err] { err = read_files_from_file(path, data); };
     co_await s.engine.offload(read_all);
     if (err != 0) {
         std::string text = "failed to open files-from file " + path + ": " + std::strerror(err);

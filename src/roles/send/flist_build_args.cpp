@@ -50,22 +50,6 @@ std::string clean_relative(std::string_view in) {
     return out;
 }
 
-// Reads all of `path` ("-": stdin) into `data`; 0 or the errno.
-int read_whole_file(const std::string& path, std::string& data) {
-    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    char chunk[65536];
-    int err = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) err = errno;
-        if (n <= 0) break;
-        data.append(chunk, static_cast<size_t>(n));
-    }
-    if (fd != 0) ::close(fd);
-    return err;
-}
 
 }  // namespace
 
@@ -258,7 +242,7 @@ engine::Task<SessionResult<std::vector<std::string>>> FlistBuilder::read_files_f
     const std::string path = *o.files_from;
     std::string data;
     int err = 0;
-    auto read_all = [&path, &data, &err] { err = read_whole_file(path, data); };
+    auto read_all = [&path, &data, &err] { err = read_files_from_file(path, data); };
     co_await s_.engine.offload(read_all);
     if (err != 0) {
         std::string text = "failed to open files-from file " + path + ": " + std::strerror(err);

@@ -14,7 +14,6 @@ constexpr Support Y = Support::implemented;
 constexpr Support R = Support::refused;
 constexpr Support O = Support::noop;
 constexpr Support W = Support::own_way;
-constexpr Support V = Support::server_only;
 constexpr Support P = Support::platform_refused;
 
 constexpr OptionSpec k_main_rows[] = {

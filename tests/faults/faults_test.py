@@ -377,7 +377,9 @@ class Faults(unittest.TestCase):
     def moved_dir(self, direction, client, server):
         top = os.path.join(self.work, "moved")
         src, dst, out = (os.path.join(top, n) for n in ("src", "dst", "out"))
-        per_dir = 400
+        # Far more files than a receiver holds in flight (ursync's batches: 4 x 64 files), so
+        # that d1 cannot be complete when its f0010 appears and the relay pauses.
+        per_dir = 2000
         for d in range(3):
             os.makedirs(os.path.join(src, f"d{d}"))
             for i in range(per_dir):

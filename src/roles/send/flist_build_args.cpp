@@ -220,22 +220,34 @@ engine::Task<SessionResult<std::vector<std::string>>> FlistBuilder::read_files_f
     const cli::Options& o = s_.options;
     const bool from_connection = o.files_from_host.has_value();
     if (from_connection) {
-        std::string buf;
+        // Names end with a NUL; an empty one ends the list. Each byte is looked at once, and
+        // a name longer than rsync's buffer keeps its first 4095 bytes (io.c:read_line).
+        constexpr size_t k_name_bytes_max = 4095;
+        std::vector<std::string> names;
+        std::string name;
         for (;;) {
             auto ready = co_await s_.in.need(1, "the --files-from list");
             if (!ready) co_return Unexpected{std::move(ready).error()};
             const auto avail = s_.in.available();
-            const size_t before = buf.size();
-            buf.append(reinterpret_cast<const char*>(avail.data()), avail.size());
-            FilesFromNames split = split_files_from(buf, FilesFromFormat{true, false}, false);
-            if (split.complete) {
-                s_.in.consume(split.consumed - before);
+            size_t used = 0;
+            bool ended = false;
+            while (used < avail.size() && !ended) {
+                const char c = static_cast<char>(avail[used++]);
+                if (c != '\0') {
+                    if (name.size() < k_name_bytes_max) name += c;
+                } else if (name.empty()) {
+                    ended = true;
+                } else {
+                    names.push_back(std::move(name));
+                    name.clear();
+                }
+            }
+            s_.in.consume(used);
+            if (ended) {
                 // Below protocol 31 the list came raw; multiplexed input follows it.
                 s_.in.start_deferred_multiplex();
-                std::vector<std::string> names = std::move(split.names);
                 co_return names;
             }
-            s_.in.consume(avail.size());
         }
     }
     // (Named locals: GCC 12 destroys some temporaries made inside a co_await twice.)
